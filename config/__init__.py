@@ -1,0 +1,1 @@
+"""Settings and logging setup: the only layer that imports nothing of ours."""

@@ -1,0 +1,154 @@
+"""One authenticated MercadoLibre HTTP call, with retries, token refresh and error translation.
+
+Policy: 429 and 5xx are retried with full-jitter backoff (or the server's Retry-After), other 4xx
+never are; a 401 asks the token provider for a fresh token once (`force=True`) and repeats the
+call; every failure leaves as a MarketplaceError whose reason a seller can read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+
+from integrations.marketplace import MarketplaceError
+from integrations.mercadolibre.backoff import full_jitter_delay, retry_after_seconds
+from integrations.mercadolibre.errors import error_from_response
+
+TokenProvider = Callable[..., Awaitable[str]]
+Sleep = Callable[[float], Awaitable[Any]]
+# A body is built anew for each attempt: aiohttp's FormData cannot be sent twice.
+BodyFactory = Callable[[], Any]
+
+# Connecting failed before anything was sent, so even a POST can be sent again safely.
+_NOT_SENT_ERRORS = (aiohttp.ClientConnectorError,)
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+def accepts_force(token_provider: TokenProvider) -> bool:
+    """Whether the provider takes `force=` (a plain `async def get() -> str` does not)."""
+    try:
+        parameters = inspect.signature(token_provider).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "force" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+class ApiTransport:
+    """Sends requests to one MercadoLibre API host on behalf of one seller."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str,
+        token_provider: TokenProvider,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 30.0,
+        request_timeout: float = 20.0,
+        sleep: Sleep = asyncio.sleep,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._token_provider = token_provider
+        self._provider_accepts_force = accepts_force(token_provider)
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._max_retry_after = max_retry_after
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._sleep = sleep
+        self._draw = draw
+
+    async def _token(self, *, force: bool) -> str:
+        if force and self._provider_accepts_force:
+            return await self._token_provider(force=True)
+        return await self._token_provider()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        body_factory: BodyFactory | None = None,
+    ) -> Any:
+        """Send the request and return the parsed JSON body (or text) of a 2xx answer."""
+        method = method.upper()
+        url = f"{self._base_url}{path}"
+        token = await self._token(force=False)
+        token_refreshed = False
+        attempt = 0
+        while True:
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            try:
+                async with self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    data=body_factory() if body_factory else None,
+                    headers=headers,
+                    timeout=self._timeout,
+                ) as response:
+                    status = response.status
+                    retry_after = response.headers.get("Retry-After")
+                    body = await _read_body(response)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                if attempt < self._max_retries and _safe_to_resend(method, exc):
+                    await self._sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                raise MarketplaceError(
+                    "Could not reach MercadoLibre: try again in a few minutes.",
+                    code="network_error",
+                    retryable=True,
+                ) from exc
+
+            if status < 400:
+                return body
+            if status == 401 and not token_refreshed:
+                # The token may have been revoked or expired early: one fresh token, one more try.
+                token_refreshed = True
+                token = await self._token(force=True)
+                continue
+            error = error_from_response(status, body)
+            if not error.retryable or attempt >= self._max_retries:
+                raise error
+            delay = retry_after_seconds(retry_after)
+            if delay is None:
+                delay = self._backoff(attempt)
+            elif delay > self._max_retry_after:
+                # Waiting minutes would hold a chat hostage; the caller can try later instead.
+                raise error
+            await self._sleep(delay)
+            attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        return full_jitter_delay(
+            attempt, base=self._backoff_base, cap=self._backoff_cap, draw=self._draw
+        )
+
+
+def _safe_to_resend(method: str, exc: BaseException) -> bool:
+    """Resending a POST whose request may have reached the server could publish twice."""
+    return method in _IDEMPOTENT_METHODS or isinstance(exc, _NOT_SENT_ERRORS)
+
+
+async def _read_body(response: aiohttp.ClientResponse) -> Any:
+    text = await response.text()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
