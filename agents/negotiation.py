@@ -133,7 +133,12 @@ def decide(
     offer: MoneyInput,
     previous_counters: Sequence[MoneyInput] = (),
 ) -> Decision:
-    """Answer a buyer's offer, given the bot's earlier counters in this conversation."""
+    """Answer a buyer's offer, given the bot's earlier counters in this conversation.
+
+    previous_counters are every counter the bot made to this buyer on this product (repeats
+    included: they count as rounds). Bad input (price <= 0, floor outside (0, price], offer <= 0,
+    a counter <= 0, NaN) raises ValueError.
+    """
     price_d = _to_decimal("price", price)
     floor_d = _to_decimal("floor", floor)
     offer_d = _to_decimal("offer", offer)

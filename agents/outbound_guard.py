@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 FLOOR_FIGURE = "floor_figure"
 BELOW_FLOOR = "below_floor"
@@ -106,11 +106,27 @@ _PRICE_LEAD = re.compile(
 _WEAK_LEAD = re.compile(r"\b(?:por|for)\s*$")
 _TIME_PRONE_LEAD = re.compile(r"\b(?:a|at)\s*$")  # "a las 17:30", "meet at 5": needs a cue
 _MONEY_CUE = re.compile(
-    r"(?:precio|price|dejo|deal|trato|vend|sell|oferta|offer|pag|pay|cuest|cost|rebaj|"
-    r"descuent|discount|baj|lower|euro|dolar|dollar|[€$£])"
+    r"(?:\b(?:precio|price|dejo|deal|trato|vend|sell|oferta|offer|pag|pay|cuest|cost|rebaj|"
+    r"descuent|discount|baj|lower|euro|dolar|dollar|tuyo|yours)|[€$£])"
+)
+_DEAL_WORD = re.compile(
+    r"\b(?:dejo|dejarlo|dejartelo|deal|trato|cerramos|sell|vendo|venderlo|vendertelo|let|"
+    r"yours|tuyo|offer|oferta|ofrezco|contraoferta|counter|can do|puedo hacer|hago|rebajo|bajo|"
+    r"bajarlo|bajar|go down|come down|lower|drop)\b"
 )
 _SHIPPING = re.compile(r"\b(?:envio|envios|shipping|postage|delivery|gastos|portes|comision|fee)")
+_SHIPPING_AFTER = re.compile(
+    r"^\s?(?:[€$£]|(?:eur|euros?|usd|dolar(?:es)?|dollars?)\b)?\s*(?:(?:de|del|for|of|para|"
+    r"para el|en)\s+)?(?:envio|shipping|postage|delivery|gastos|portes)"
+)
 _CLAUSE_BREAK = re.compile(r"[;!?\n]|[.,](?=\s)|[.,]$")
+# Words that may follow a price without making it a count of things ("por 500 y te lo llevas").
+_CONTINUATION_WORDS = frozenset(
+    "y e and o or si if pero but porque because que ya ok vale en con with para is es el la lo "
+    "max maximo tops firm firme fijo fijos no mas more menos less cash efectivo final hoy today "
+    "manana tomorrow now ahora mismo then entonces incluido included negociables negotiable "
+    "como as".split()
+)
 
 
 def _clause_before(folded: str, start: int) -> str:
@@ -119,44 +135,49 @@ def _clause_before(folded: str, start: int) -> str:
     return before[breaks[-1].end():] if breaks else before
 
 
+def _clause_after(folded: str, end: int) -> str:
+    after = folded[end:]
+    first_break = _CLAUSE_BREAK.search(after)
+    return after[:first_break.start()] if first_break else after
+
+
 def _is_money(folded: str, start: int, end: int) -> bool:
     """Whether the figure at folded[start:end] reads as an amount of money."""
     before, after = folded[max(0, start - 80):start], folded[end:end + 40]
+    clause = _clause_before(folded, start)
+    shipping = list(_SHIPPING.finditer(clause))
+    deals = list(_DEAL_WORD.finditer(clause))
+    if (shipping and (not deals or shipping[-1].start() > deals[-1].start())) or (
+        _SHIPPING_AFTER.match(after)
+    ):
+        # "el envío cuesta 5 €", "5 € de envío": a fee, not the item's price. But in
+        # "envío gratis y te lo dejo en 100" the deal comes after the fee talk.
+        return False
     if _CURRENCY_BEFORE.search(before) or _CURRENCY_AFTER.match(after):
         return True
     if _UNIT_AFTER.match(after):
         return False
-    clause = _clause_before(folded, start)
-    lead = _PRICE_LEAD.search(clause)
-    shipping = list(_SHIPPING.finditer(clause))
-    if shipping and (lead is None or shipping[-1].start() > lead.start()):
-        return False  # "el envío son 5": a fee, not the item's price
-    if lead is not None:
+    if _PRICE_LEAD.search(clause):
         return True
     next_word = re.match(r"\s?([a-z]+)", after)
+    plain_figure = next_word is None or next_word.group(1) in _CONTINUATION_WORDS
+    cue = _MONEY_CUE.search(clause) or _MONEY_CUE.search(_clause_after(folded, end))
     if _WEAK_LEAD.search(clause):
-        # "por 2 fotos" / "for 3 kids" count things; "por 500" / "for 500, ok?" is money.
-        return next_word is None or next_word.group(1) in _CONTINUATION_WORDS
-    if _TIME_PRONE_LEAD.search(clause) and _MONEY_CUE.search(clause):
-        return next_word is None or next_word.group(1) in _CONTINUATION_WORDS
+        # "por 2 fotos" / "for 3 kids" count things; "por 500" / "for 300 it's yours" is money.
+        return plain_figure or cue is not None
+    if _TIME_PRONE_LEAD.search(clause):
+        # "a las 17:30" / "meet at 5" tell the time; "a 300 y es tuyo" names a price.
+        return plain_figure and cue is not None
     return False
 
 
-_CONTINUATION_WORDS = frozenset(
-    "y e and o or si if pero but porque because que ya ok vale en con with para is es el la lo "
-    "max maximo tops firm firme fijo fijos no mas more menos less cash efectivo final hoy today "
-    "manana tomorrow now ahora mismo then entonces incluido included negociables negotiable "
-    "como as and".split()
-)
-
-
 def _floor_figures(floor: Decimal) -> set[Decimal]:
-    """The floor, and for a floor with cents the whole numbers that give it away (552.50: 552)."""
-    figures = {floor}
-    if floor != floor.to_integral_value():
-        figures.add(floor.to_integral_value(ROUND_HALF_UP))
-        figures.add(floor.to_integral_value(ROUND_DOWN))
-    return figures
+    """The floor, and for a floor with cents its whole part (552.50: "552" gives it away).
+
+    Not the floor rounded up (553): that is above the floor, an ordinary counter figure.
+    """
+    whole = floor.to_integral_value(ROUND_DOWN)
+    return {floor, whole} if whole > 0 else {floor}
 
 
 def _as_decimal(name: str, value: object) -> Decimal:
@@ -186,8 +207,11 @@ def guard_buyer_message(
     recorded = {_as_decimal("recorded amount", amount) for amount in recorded_amounts}
     folded = _fold(text)
 
-    # When the floor is the price, the figure is public: nothing to hide.
-    hidden = set() if floor_d == price_d else _floor_figures(floor_d) - recorded - {price_d}
+    # When the floor is the price, or the buyer already said it, the figure is no secret.
+    if floor_d == price_d or floor_d in recorded:
+        hidden: set[Decimal] = set()
+    else:
+        hidden = _floor_figures(floor_d) - recorded - {price_d}
 
     for match in _SPACED_NUMBER.finditer(folded):
         value = Decimal(re.sub(r" ", "", match.group()).replace(",", "."))

@@ -21,6 +21,7 @@ from config.settings import Settings, load_settings
 from storage.database import create_engine, create_session_factory
 from storage.embedded import EmbeddedServices
 from storage.migrations import upgrade
+from storage.redis_client import create_redis
 
 TEMPLATE_DB = "marketbot_test_template"
 
@@ -135,7 +136,7 @@ async def redis_url(embedded: EmbeddedServices) -> str:
 
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
+    client = create_redis(redis_url)
     yield client
     await client.aclose()
 

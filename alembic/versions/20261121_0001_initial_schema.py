@@ -383,7 +383,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("prompt_text", sa.Text(), server_default="", nullable=False),
-        sa.Column("title", sa.String(length=120), nullable=True),
+        sa.Column("title", sa.Text(), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("category_id", sa.String(length=40), nullable=True),
         sa.Column("category_name", sa.String(length=200), nullable=True),
@@ -531,8 +531,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "kind <> 'buyer_chat' OR (buyer_id IS NOT NULL AND product_id IS NOT NULL)",
-            name=op.f("ck_conversations_buyer_chat_has_buyer_and_product"),
+            "kind <> 'buyer_chat' OR buyer_id IS NOT NULL",
+            name=op.f("ck_conversations_buyer_chat_has_buyer"),
         ),
         sa.CheckConstraint(
             "kind <> 'seller_assistant' OR seller_id IS NOT NULL",
@@ -602,7 +602,7 @@ def upgrade() -> None:
         sa.Column("product_id", sa.UUID(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("is_active", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("title", sa.String(length=60), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("category_id", sa.String(length=40), nullable=True),
         sa.Column("category_name", sa.String(length=200), nullable=True),

@@ -28,10 +28,10 @@ class ChangeSignal:
         self._epoch += 1
         self.notify()
 
-    async def wait_for(self, check: Callable[[], T], timeout: float) -> T:
-        """Return `check()` as soon as it is truthy, or its last value after `timeout` seconds."""
+    async def wait_for(self, check: Callable[[], T], seconds: float) -> T:
+        """Return `check()` as soon as it is truthy, or its last value after `seconds`."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(0.0, timeout)
+        deadline = loop.time() + max(0.0, seconds)
         epoch = self._epoch
         while True:
             result = check()

@@ -61,6 +61,15 @@ class LocalUser:
         return user
 
 
+@dataclass(frozen=True)
+class PushResult:
+    """What injecting a user action produced. `cursor` is the chat's event sequence then."""
+
+    update_id: int
+    message_id: int
+    cursor: int
+
+
 @dataclass
 class StoredMessage:
     """A message in a chat: its Bot API body plus what the local API needs to report it."""
@@ -92,7 +101,11 @@ class PrivateChat:
 
     def as_chat(self) -> dict[str, Any]:
         """The Bot API Chat object."""
-        chat: dict[str, Any] = {"id": self.id, "type": "private", "first_name": self.user.first_name}
+        chat: dict[str, Any] = {
+            "id": self.id,
+            "type": "private",
+            "first_name": self.user.first_name,
+        }
         if self.user.last_name:
             chat["last_name"] = self.user.last_name
         if self.user.username:

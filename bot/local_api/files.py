@@ -28,6 +28,7 @@ class StoredFile:
     file_path: str
     data: bytes
     mime_type: str
+    file_name: str | None = None
     width: int | None = None
     height: int | None = None
 
@@ -99,6 +100,7 @@ class FileStore:
             file_path=f"{kind}/file_{self._counter}{extension}",
             data=data,
             mime_type=mime,
+            file_name=file_name,
             width=width,
             height=height,
         )
@@ -111,8 +113,9 @@ class FileStore:
         image = _open_image(data)
         if image is None:
             width, height = DEFAULT_PHOTO_SIZE
-            return [self.add(data, kind="photos", mime_type="image/jpeg", width=width,
-                             height=height)]  # fmt: skip
+            return [
+                self.add(data, kind="photos", mime_type="image/jpeg", width=width, height=height)
+            ]
         width, height = image.size
         sizes: list[StoredFile] = []
         for side in _PHOTO_LADDER:
@@ -124,9 +127,16 @@ class FileStore:
             )
             buffer = io.BytesIO()
             small.save(buffer, format="JPEG", quality=80)
-            sizes.append(self.add(buffer.getvalue(), kind="photos", mime_type="image/jpeg",
-                                  width=small.size[0], height=small.size[1]))
-        mime = Image.MIME.get(image.format or "", "image/jpeg") if Image else "image/jpeg"
+            sizes.append(
+                self.add(
+                    buffer.getvalue(),
+                    kind="photos",
+                    mime_type="image/jpeg",
+                    width=small.size[0],
+                    height=small.size[1],
+                )
+            )
+        mime = Image.MIME.get(image.format or "", "image/jpeg")
         sizes.append(self.add(data, kind="photos", mime_type=mime, width=width, height=height))
         for size in sizes:
             self._ladders[size.file_id] = sizes

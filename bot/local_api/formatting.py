@@ -35,7 +35,7 @@ class EntityParseError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def parse_text(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
@@ -45,6 +45,10 @@ def parse_text(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, A
     Markdown modes are accepted and passed through as plain text: the bot does not use them,
     and a faithful parser is not worth its weight here.
     """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a JSON "\ud800"
+        raise EntityParseError("strings must be encoded in UTF-8") from None
     if not parse_mode:
         return text, []
     if parse_mode not in PARSE_MODES:
@@ -84,7 +88,7 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         if closing:
             if not stack or stack[-1][0] != name:
                 raise EntityParseError(
-                    f'can\'t parse entities: Unmatched end tag at byte offset {offset}, '
+                    f"can't parse entities: Unmatched end tag at byte offset {offset}, "
                     f'expected "</{stack[-1][0]}>", found "</{name}>"'
                     if stack
                     else f"can't parse entities: Unexpected end tag at byte offset {offset}"
@@ -100,7 +104,8 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         position = match.end()
     if stack:
         raise EntityParseError(
-            f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1][0]}"'
+            "can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{stack[-1][0]}"'
         )
     entities.sort(key=lambda item: (item["offset"], -item["length"]))
     return "".join(out), entities
@@ -131,13 +136,13 @@ def _entity_for(
         return {"type": "spoiler", "offset": offset, "length": 0}
     if name == "code":
         language = attrs.get("class", "").removeprefix("language-")
-        inside_pre = bool(stack) and stack[-1][0] == "pre" and stack[-1][1] is not None
-        if inside_pre and language:
-            parent = stack[-1][1]
-            assert parent is not None
-            parent["language"] = language
+        parent_name, parent = stack[-1] if stack else ("", None)
+        if parent_name == "pre" and parent is not None:
+            # <pre><code class="language-x"> is one pre entity with a language
+            if language:
+                parent["language"] = language
             return None
-        return None if inside_pre else {"type": "code", "offset": offset, "length": 0}
+        return {"type": "code", "offset": offset, "length": 0}
     if name == "blockquote":
         kind = "expandable_blockquote" if "expandable" in attrs else "blockquote"
         return {"type": kind, "offset": offset, "length": 0}

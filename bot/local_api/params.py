@@ -41,7 +41,8 @@ class Kind(Enum):
     CHAT_ID = ("Integer", "String")
     OBJECT = ("Object",)  # a JSON-serialized Bot API object
     ARRAY = ("Array",)  # a JSON-serialized list
-    FILE = ("InputFile", "String")
+    FILE = ("InputFile", "String")  # an upload, or a file_id / URL
+    UPLOAD = ("InputFile",)  # an upload only
 
     @property
     def spec_types(self) -> tuple[str, ...]:
@@ -115,9 +116,14 @@ def parse_params(spec: MethodSpec, raw: dict[str, Any]) -> dict[str, Any]:
 
 def _coerce(param: Param, value: Any) -> Any:
     name, kind = param.name, param.kind
-    if kind is Kind.FILE:
-        if isinstance(value, UploadedFile | str):
-            return value
+    if kind is Kind.FILE and isinstance(value, UploadedFile | str):
+        return value
+    if kind is Kind.UPLOAD and (
+        isinstance(value, UploadedFile)
+        or (isinstance(value, str) and value.startswith("attach://"))
+    ):
+        return value
+    if kind in {Kind.FILE, Kind.UPLOAD}:
         raise bad_request(f"wrong type of the {name} field")
     if isinstance(value, UploadedFile):
         raise bad_request(f"{name} must not be a file")
@@ -147,7 +153,12 @@ def _coerce(param: Param, value: Any) -> Any:
     if kind is Kind.STRING:
         if isinstance(value, dict | list):
             raise bad_request(f'field "{name}" must be of type String')
-        return value if isinstance(value, str) else json.dumps(value)
+        text = value if isinstance(value, str) else json.dumps(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise bad_request("strings must be encoded in UTF-8") from None
+        return text
     return _json_value(name, kind, value)
 
 

@@ -91,9 +91,11 @@ class ApiSpec:
                 problems += self._validate_one(inner, item, f"{where}[{index}]")
             return problems
         if type_name in _PRIMITIVES:
-            return [] if _primitive_ok(type_name, value) else [
-                f"{where}: expected {type_name}, got {value!r}"
-            ]
+            return (
+                []
+                if _primitive_ok(type_name, value)
+                else [f"{where}: expected {type_name}, got {value!r}"]
+            )
         definition = self._types.get(type_name)
         if definition is None:
             return [f"{where}: unknown type {type_name}"]
@@ -110,7 +112,9 @@ class ApiSpec:
                 if field.required:
                     problems.append(f"{where}.{field.name}: required by {type_name}, missing")
                 continue
-            problems += self._validate_union(field.types, value[field.name], f"{where}.{field.name}")
+            problems += self._validate_union(
+                field.types, value[field.name], f"{where}.{field.name}"
+            )
         return problems
 
 

@@ -167,6 +167,9 @@ def notification_handler(
     topics: Iterable[str] = HANDLED_TOPICS,
     application_id: int | None = None,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """An aiohttp handler for the notifications URL; `handler.__self__.drain()` on shutdown."""
+    """An aiohttp handler for the notifications URL.
+
+    Build a `NotificationReceiver` yourself instead when shutdown should `drain()` pending work.
+    """
     receiver = NotificationReceiver(on_notification, topics=topics, application_id=application_id)
     return receiver.handle

@@ -69,7 +69,9 @@ class Product(UUIDKey, Timestamps, Base):
         index=True,
     )
     prompt_text: Mapped[str] = mapped_column(Text, server_default="")
-    title: Mapped[str | None] = mapped_column(String(120))
+    # Text, not String(n): the named CHECK is the one length guard (a varchar limit would refuse
+    # first, with an untyped "value too long" error instead of the constraint name).
+    title: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     category_id: Mapped[str | None] = mapped_column(String(40))
     category_name: Mapped[str | None] = mapped_column(String(200))
@@ -158,7 +160,7 @@ class Listing(UUIDKey, Base):
     )
     version: Mapped[int]
     is_active: Mapped[bool] = mapped_column(server_default=text("false"))
-    title: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(Text)  # length guarded by ck_listings_title_length
     description: Mapped[str] = mapped_column(Text)
     category_id: Mapped[str | None] = mapped_column(String(40))
     category_name: Mapped[str | None] = mapped_column(String(200))

@@ -53,8 +53,8 @@ class Conversation(UUIDKey, Timestamps, Base):
             postgresql_nulls_not_distinct=True,
         ),
         CheckConstraint(
-            "kind <> 'buyer_chat' OR (buyer_id IS NOT NULL AND product_id IS NOT NULL)",
-            name="buyer_chat_has_buyer_and_product",
+            "kind <> 'buyer_chat' OR buyer_id IS NOT NULL",
+            name="buyer_chat_has_buyer",
         ),
         CheckConstraint("kind <> 'seller_assistant' OR seller_id IS NOT NULL",
                         name="assistant_has_seller"),

@@ -1,0 +1,87 @@
+"""Running one agent turn and collecting what it produced: reply text, tool calls, tokens."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agents.turn_context import TurnContext
+
+
+@dataclass
+class AgentOutput:
+    text: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model_calls: int = 0
+    latency_ms: int = 0
+    model: str | None = None
+
+    @property
+    def tools(self) -> list[str]:
+        return [str(call["name"]) for call in self.tool_calls]
+
+
+def _text_of(message: AIMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content.strip()
+    parts = [block.get("text", "") if isinstance(block, dict) else str(block)
+             for block in content]
+    return "".join(parts).strip()
+
+
+def collect(new_messages: list[BaseMessage], started: float) -> AgentOutput:
+    output = AgentOutput(text="", latency_ms=int((time.perf_counter() - started) * 1000))
+    results: dict[str, Any] = {}
+    for message in new_messages:
+        if isinstance(message, ToolMessage):
+            try:
+                results[message.tool_call_id] = json.loads(str(message.content))
+            except (TypeError, ValueError):
+                results[message.tool_call_id] = str(message.content)
+    for message in new_messages:
+        if not isinstance(message, AIMessage):
+            continue
+        output.model_calls += 1
+        usage = message.usage_metadata or {}
+        output.input_tokens += int(usage.get("input_tokens", 0) or 0)
+        output.output_tokens += int(usage.get("output_tokens", 0) or 0)
+        output.model = (message.response_metadata or {}).get("model_name") or output.model
+        for call in message.tool_calls:
+            output.tool_calls.append({"name": call["name"], "args": call.get("args", {}),
+                                      "result": results.get(call.get("id") or "")})
+        text = _text_of(message)
+        if text:
+            output.text = text
+    return output
+
+
+async def run_agent(agent: Any, ctx: TurnContext, history: list[BaseMessage],
+                    human: str) -> AgentOutput:
+    messages = [*history, HumanMessage(human)]
+    started = time.perf_counter()
+    result = await agent.ainvoke({"messages": messages}, context=ctx)
+    return collect(result["messages"][len(messages):], started)
+
+
+async def phrase_result(agent: Any, ctx: TurnContext, history: list[BaseMessage], human: str,
+                        tool_name: str, result: dict[str, Any]) -> AgentOutput:
+    """A button already ran a tool in code; the model only phrases its result."""
+    call_id = f"action_{tool_name}"
+    messages: list[BaseMessage] = [
+        *history, HumanMessage(human),
+        AIMessage("", tool_calls=[{"name": tool_name, "args": {}, "id": call_id,
+                                   "type": "tool_call"}]),
+        ToolMessage(json.dumps(result, default=str), tool_call_id=call_id, name=tool_name),
+    ]
+    started = time.perf_counter()
+    state = await agent.ainvoke({"messages": messages}, context=ctx)
+    output = collect(state["messages"][len(messages):], started)
+    output.tool_calls.insert(0, {"name": tool_name, "args": {}, "result": result})
+    return output

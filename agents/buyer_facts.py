@@ -1,0 +1,45 @@
+"""What a buyer may know about a product: stored facts only, never the floor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.models import Product, ProductStatus
+
+from agents.turn_context import money
+
+_AVAILABILITY = {
+    ProductStatus.PUBLISHED: "available",
+    ProductStatus.RESERVED: "reserved",
+    ProductStatus.SOLD: "sold",
+}
+
+
+def availability(product: Product) -> str:
+    """available | reserved | sold | paused (anything not on sale reads as paused)."""
+    return _AVAILABILITY.get(product.status, "paused")
+
+
+def product_facts(product: Product) -> dict[str, Any]:
+    """The product card the buyer side sees. min_price is deliberately absent."""
+    return {
+        "title": product.title,
+        "description": product.description,
+        "price": money(product.price),
+        "currency": product.currency,
+        "condition": product.condition.value if product.condition else "not_specified",
+        "category": product.category_name,
+        "status": availability(product),
+        "attributes": {str(k): v for k, v in (product.attributes or {}).items()
+                       if not str(k).lower().startswith(("min", "floor"))},
+    }
+
+
+def product_card(product: Product) -> dict[str, Any]:
+    return {
+        "start": product.public_ref,
+        "title": product.title,
+        "price": money(product.price),
+        "currency": product.currency,
+        "condition": product.condition.value if product.condition else "not_specified",
+    }

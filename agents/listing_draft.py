@@ -1,0 +1,368 @@
+"""The rule-based reader of a seller's sentence ("Vendo bici Trek, 350€"), and its description.
+
+The offline model provider uses it to turn a sentence into a product draft: language, title,
+price and currency, condition and the attributes it can recognise (brand, model, size, colour,
+storage, RAM, year). It only reads what the seller wrote: a sentence without a price gives no
+price, and `compose_description` states those facts and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from agents.categories import BrandMention, CategoryTree, fold, phrase_positions, word_tokens
+
+Condition = Literal["new", "used", "not_specified"]
+DEFAULT_CURRENCY = "EUR"
+TITLE_MIN_LENGTH, TITLE_MAX_LENGTH = 10, 60
+DESCRIPTION_MIN_LENGTH = 50
+
+_AMOUNT = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_PRICE = re.compile(
+    r"(?P<kw>\b(?:precio|price|por|pido|asking|for|s[oó]lo|only)\b\s*:?\s*)?"
+    r"(?P<pre>US\$|U\$S|USD|EUR|ARS|GBP|€|\$|£)?\s?"
+    rf"(?P<amount>{_AMOUNT})"
+    r"(?:\s?(?P<post>€|\$|£|euros?|eur|usd|us\$|u\$s|d[oó]lares|dollars?|bucks|pesos|ars|"
+    r"libras|pounds|gbp)(?!\w))?(?!\w)",
+    re.IGNORECASE,
+)
+# A number alone between commas ("Vendo MacBook Air, 1,200") is read as a price, as a last resort.
+_BARE_PRICE = re.compile(rf"(?:^|(?<=[,;:]))\s*(?P<amount>{_AMOUNT})\s*(?=[,;!?]|\.(?:\s|$)|$)")
+_CURRENCIES = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "$": "USD", "us$": "USD", "u$s": "USD", "usd": "USD", "dolares": "USD", "dollar": "USD",
+    "dollars": "USD", "bucks": "USD", "pesos": "ARS", "ars": "ARS",
+    "£": "GBP", "gbp": "GBP", "libras": "GBP", "pounds": "GBP",
+}
+# "por 3 meses", "for 2 years": a number after a price word that is not a price.
+_UNIT_WORDS = frozenset(
+    "mes meses ano anos dia dias semana semanas hora horas month months year years day days week "
+    "weeks hour hours km kms veces times persona personas people plaza plazas unidad unidades "
+    "unit units pieza piezas pieces cm mm kg gb tb mah pulgadas inch inches".split()
+)
+# Words just before an amount that make it a past price ("pagué 500€"), not the asking price.
+_PAST_PRICE_WORDS = frozenset(
+    "antes costo pague compre paid cost costs retail rrp pvp was originally bought".split()
+)
+
+_CONDITION_PHRASES: tuple[tuple[str, Condition | None], ...] = tuple(
+    (phrase, kind) for kind, phrases in (
+        ("new", "nuevo|nueva|nuevos|nuevas|a estrenar|sin estrenar|sin usar|nunca usado|"
+                "nunca usada|precintado|precintada|sellado|sellada|en caja cerrada|"
+                "caja sin abrir|new|brand new|sealed|unused|never used|unopened|new in box"),
+        ("used", "usado|usada|usados|usadas|poco uso|como nuevo|como nueva|casi nuevo|"
+                 "casi nueva|seminuevo|seminueva|semi nuevo|semi nueva|buen estado|"
+                 "muy buen estado|excelente estado|perfecto estado|en perfecto estado|"
+                 "segunda mano|de segunda mano|reacondicionado|used|like new|good condition|"
+                 "great condition|excellent condition|mint condition|perfect condition|"
+                 "lightly used|barely used|gently used|second hand|pre owned|preowned|"
+                 "refurbished"),
+        # Names that contain a condition word but say nothing about the condition.
+        (None, "new balance|new era|new york|new zealand|nuevo leon"),
+    ) for phrase in phrases.split("|")
+)
+_COLOURS = frozenset(
+    "negro negra blanco blanca gris rojo roja azul verde amarillo amarilla rosa morado morada "
+    "violeta naranja marron beige plateado plateada dorado dorada granate turquesa celeste black "
+    "white grey gray red blue green yellow pink purple orange brown silver gold navy".split()
+)
+_SIZE = re.compile(
+    r"\b(?:talla|talle|size|n[uú]mero|n[º°])\s*:?\s*(?P<size>XXXL|XXL|XXS|XL|XS|S|M|L|"
+    r"\d{1,2}(?:[.,]5)?)(?!\w)",
+    re.IGNORECASE,
+)
+_MEMORY = re.compile(
+    r"(?<![\w.])(?P<n>\d{1,4})\s?(?P<unit>GB|TB)(?!\w)(?P<ram>\s*(?:de\s+)?RAM\b)?", re.IGNORECASE
+)
+_YEAR = re.compile(r"(?<![\w€$])(?<!\d[.,])(?:19[5-9]\d|20[0-3]\d)(?!\w|[.,]\d)")
+# "8kg", "45mm", "1000W": measures, never part of a model name.
+_MEASURE = re.compile(r"\d+(?:[.,]\d+)?(?:kg|g|mm|cm|m|w|kw|l|ml|gb|tb|mah|km|hz|mp|cc)", re.I)
+_SEGMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;!?¡¿()\n]|\.(?=\s|$)|\s[-–—]\s")
+_LEAD_WORDS = frozenset(
+    "vendo vende se vendemos venta pongo a la el los las en quiero vender selling sell sale for "
+    "im i m am my mi mis un una unos unas an the this these este esta estos estas hola hi hello "
+    "hey buenas tardes dias noches tengo have we re are is it its s lo le".split()
+)
+_TRAIL_WORDS = frozenset(
+    "de del con y e o en por para a and with for in of or the muy very".split()
+)
+_MODEL_SUFFIXES = frozenset("pro max plus mini air ultra lite se fe neo slim digital".split())
+_LANGUAGE_MARKERS = {
+    "es": frozenset(
+        "vendo vende venta de del con sin para por muy poco uso nuevo nueva usado usada estado "
+        "talla talle el la los las un una mi mis y en precio buen perfecto como casi caja".split()
+    ),
+    "en": frozenset(
+        "selling sell sale my the with without for like new used condition size and in good "
+        "great brand barely only price box mint excellent it is".split()
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProductDraft:
+    """What a seller's sentence says about the product; nothing in it is guessed."""
+
+    text: str
+    language: str  # "es" | "en"
+    title: str
+    price: Decimal | None
+    currency: str
+    condition: Condition
+    attributes: dict[str, str] = field(default_factory=dict)
+    price_source: Literal["given"] | None = None
+    condition_note: str | None = None  # the seller's own words: "poco uso", "like new"
+    details: tuple[str, ...] = ()  # other statements of the sentence: "con caja y cargador"
+
+
+class NamedCategory(Protocol):
+    name_es: str
+    name_en: str
+
+
+def read_product_sentence(
+    text: str, language_hint: str | None = None, *, tree: CategoryTree | None = None
+) -> ProductDraft:
+    """Read a seller's sentence. The hint decides the language only when the text does not."""
+    tree = tree or CategoryTree.load()
+    language = detect_language(text, language_hint)
+    price_spans, price, currency = _read_price(text)
+    condition_spans, condition, note = _read_condition(text)
+    attributes, attribute_spans = _read_attributes(text, tree, excluded=price_spans)
+    cut = text
+    for start, end in sorted(price_spans + condition_spans, reverse=True):
+        cut = cut[:start] + "," + " " * (end - start - 1) + cut[end:]  # keeps later spans valid
+    title, details = _title_and_details(cut, attribute_spans, language)
+    return ProductDraft(
+        text=text, language=language, title=title, price=price,
+        currency=currency, condition=condition, attributes=attributes,
+        price_source="given" if price is not None else None, condition_note=note,
+        details=tuple(details),
+    )
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    words = [token.text for token in word_tokens(text)]
+    es, en = (sum(word in _LANGUAGE_MARKERS[lang] for word in words) for lang in ("es", "en"))
+    if es != en:
+        return "es" if es > en else "en"
+    return hint if hint in ("es", "en") else "es"
+
+
+def compose_description(
+    draft: ProductDraft, category: NamedCategory | None, language: str | None = None
+) -> str:
+    """A description of the stated facts only (at least 50 characters), in `language`."""
+    en = (language or draft.language) == "en"
+    sentences = [f"{'For sale' if en else 'En venta'}: {draft.title}."]
+    if draft.condition != "not_specified":
+        plain = {"new": ("new", "nuevo"), "used": ("used", "usado")}[draft.condition]
+        state = plain[0 if en else 1]
+        note = (draft.condition_note or "").lower()
+        if note and fold(note) != fold(state) and draft.language == ("en" if en else "es"):
+            state = f"{state} ({note})"  # the seller's words, in the seller's language only
+        sentences.append(f"{'Condition' if en else 'Estado'}: {state}.")
+    labels = _ATTRIBUTE_LABELS["en" if en else "es"]
+    facts = [f"{labels[key]} {value}" for key, value in draft.attributes.items() if key in labels]
+    if facts:
+        sentences.append(f"{'Details' if en else 'Características'}: {', '.join(facts)}.")
+    if draft.details:
+        notes = "; ".join(draft.details)
+        sentences.append(f"{'Seller notes' if en else 'Notas del vendedor'}: {notes}.")
+    if category is not None:
+        name = category.name_en if en else category.name_es
+        sentences.append(f"{'Category' if en else 'Categoría'}: {name}.")
+    sentences.append(
+        "Sold as shown in the photos." if en else "Se entrega tal cual se ve en las fotos."
+    )
+    if len(" ".join(sentences)) < DESCRIPTION_MIN_LENGTH:
+        sentences.append("Ask me anything about it." if en else "Pregúntame cualquier duda.")
+    return " ".join(sentences)
+
+
+_ATTRIBUTE_LABELS = {
+    "es": {"BRAND": "marca", "MODEL": "modelo", "SIZE": "talla", "COLOR": "color",
+           "STORAGE": "capacidad", "RAM": "memoria RAM", "YEAR": "año"},
+    "en": {"BRAND": "brand", "MODEL": "model", "SIZE": "size", "COLOR": "colour",
+           "STORAGE": "storage", "RAM": "RAM", "YEAR": "year"},
+}
+
+
+def parse_amount(raw: str) -> Decimal:
+    """"1.200" / "1,200" -> 1200, "350,50" -> 350.50, "1.200,50" -> 1200.50."""
+    if "," in raw and "." in raw:
+        integer, _, fraction = raw.rpartition("," if raw.rfind(",") > raw.rfind(".") else ".")
+        integer = integer.replace(",", "").replace(".", "")
+    elif "," in raw or "." in raw:
+        parts = raw.split("," if "," in raw else ".")
+        # A group of three digits after the separator is thousands, one or two are cents.
+        integer, fraction = ("".join(parts), "") if len(parts) > 2 or len(parts[-1]) == 3 else parts
+    else:
+        integer, fraction = raw, ""
+    value = Decimal(f"{integer}.{fraction or '0'}")
+    return value.quantize(Decimal(1) if value == value.to_integral_value() else Decimal("0.01"))
+
+
+def _read_price(text: str) -> tuple[list[tuple[int, int]], Decimal | None, str]:
+    candidates: list[tuple[int, int, int, Decimal, str]] = []  # (-score, start, end, value, cur)
+    for m in _PRICE.finditer(text):
+        kw, pre, post = m.group("kw"), m.group("pre"), m.group("post")
+        start = m.start("amount")
+        if not (kw or pre or post):
+            continue
+        if not (kw or pre) and start > 0 and (text[start - 1].isalnum() or text[start - 1] in ".,"):
+            continue  # "ps5 €" is not "5 €"
+        after = [t.text for t in word_tokens(text[m.end():m.end() + 20])][:1]
+        unit_follows = bool(after) and after[0] in _UNIT_WORDS
+        if not (pre or post) and (unit_follows or text[m.end():].startswith("%")):
+            continue
+        before = {t.text for t in word_tokens(text[:m.start()])[-3:]}
+        score = 2 * bool(pre or post) + bool(kw) - 3 * bool(before & _PAST_PRICE_WORDS)
+        currency = _CURRENCIES.get(fold(pre or post or "").replace(" ", ""), DEFAULT_CURRENCY)
+        candidates.append((-score, m.start(), m.end(), parse_amount(m.group("amount")), currency))
+    if not candidates:
+        candidates = [(0, m.start("amount"), m.end("amount"), parse_amount(m.group("amount")),
+                       DEFAULT_CURRENCY) for m in _BARE_PRICE.finditer(text)]
+    candidates = [c for c in candidates if c[3] > 0]
+    if not candidates:
+        return [], None, DEFAULT_CURRENCY
+    best = min(candidates, key=lambda c: (c[0], c[1]))
+    return [(c[1], c[2]) for c in candidates], best[3], best[4]
+
+
+def _read_condition(text: str) -> tuple[list[tuple[int, int]], Condition, str | None]:
+    tokens = word_tokens(text)
+    words = [token.text for token in tokens]
+    taken: set[int] = set()
+    found: list[tuple[int, int, Condition | None]] = []
+    for phrase, kind in sorted(_CONDITION_PHRASES, key=lambda p: -len(p[0].split())):
+        size = len(phrase.split())
+        for pos in phrase_positions(words, phrase.split()):
+            if taken & set(range(pos, pos + size)):
+                continue
+            taken |= set(range(pos, pos + size))
+            found.append((tokens[pos].start, tokens[pos + size - 1].end, kind))
+    spans = sorted((start, end) for start, end, kind in found if kind is not None)
+    # A used cue wins over a new one: "nuevo en caja, usado una vez" is used.
+    for kind in ("used", "new"):
+        hits = sorted((start, end) for start, end, k in found if k == kind)
+        if hits:
+            return spans, kind, text[hits[0][0]:hits[0][1]]
+    return spans, "not_specified", None
+
+
+def _read_attributes(
+    text: str, tree: CategoryTree, excluded: list[tuple[int, int]]
+) -> tuple[dict[str, str], list[tuple[int, int]]]:
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in excluded)
+
+    attributes: dict[str, str] = {}
+    spans: list[tuple[int, int]] = []
+    mentions = tree.brand_mentions(text)
+    if mentions:
+        attributes["BRAND"] = mentions[0].brand
+        model = _read_model(text, mentions[0], tree)
+        if model:
+            attributes["MODEL"] = model
+    for m in _MEMORY.finditer(text):
+        key = "RAM" if m.group("ram") else "STORAGE"
+        attributes.setdefault(key, f"{m.group('n')}{m.group('unit').upper()}")
+        spans.append(m.span())
+    if (size := _SIZE.search(text)) is not None:
+        attributes["SIZE"] = size.group("size").upper()
+        spans.append(size.span())
+    for token in word_tokens(text):
+        if token.text in _COLOURS:
+            attributes.setdefault("COLOR", text[token.start:token.end].capitalize())
+            spans.append((token.start, token.end))
+    for m in _YEAR.finditer(text):
+        following = [t.text for t in word_tokens(text[m.end():m.end() + 8])][:1]
+        if free(*m.span()) and not (following and following[0] in _UNIT_WORDS | {"cc", "w"}):
+            attributes.setdefault("YEAR", m.group())
+            spans.append(m.span())
+    return attributes, spans
+
+
+def _read_model(text: str, mention: BrandMention, tree: CategoryTree) -> str | None:
+    parts = [] if mention.trigger == mention.brand else [mention.trigger]
+    other_brands = {m.start: m for m in tree.brand_mentions(text) if m.brand != mention.brand}
+    following = [t for t in word_tokens(text) if t.start >= mention.end]
+    end = mention.end
+    for index, token in enumerate(following):
+        if text[end:token.start].strip(" -") or token.start in other_brands or len(parts) >= 5:
+            break
+        written = text[token.start:token.end]
+        has_digit = any(ch.isdigit() for ch in written)
+        next_word = following[index + 1].text if index + 1 < len(following) else ""
+        next_has_digit = any(ch.isdigit() for ch in next_word)
+        if written.isdigit() and next_word in _UNIT_WORDS:
+            break  # "55 inch", "3 plazas": a measure, not a model number
+        stop = (token.text in (_TRAIL_WORDS | _LEAD_WORDS | _COLOURS) - _MODEL_SUFFIXES
+                or _MEASURE.fullmatch(written) or _YEAR.fullmatch(written)
+                or any(token.text == phrase for phrase, _ in _CONDITION_PHRASES)
+                or token.text in ("talla", "talle", "size", "numero"))
+        if stop or not (has_digit or written[0].isupper() or token.text in _MODEL_SUFFIXES
+                        or (written.isalpha() and next_has_digit)):
+            break
+        parts.append(written.capitalize() if written.isalpha() and written.islower() else written)
+        end = token.end
+    return " ".join(parts) or None
+
+
+def _title_and_details(
+    cut: str, attribute_spans: list[tuple[int, int]], language: str
+) -> tuple[str, list[str]]:
+    base: str | None = None
+    extras: list[str] = []
+    details: list[str] = []
+    position = 0
+    for piece in _SEGMENT_BREAK.split(cut):
+        offset = cut.index(piece, position)
+        position = offset + len(piece)
+        tokens = word_tokens(piece)
+        while tokens and tokens[0].text in _LEAD_WORDS:
+            tokens.pop(0)
+        if not tokens or all(t.text in _PAST_PRICE_WORDS for t in tokens):
+            continue
+        segment = piece[tokens[0].start:].strip(" .,:;-–—")
+        covered = all(
+            any(s <= offset + t.start and offset + t.end <= e for s, e in attribute_spans)
+            or t.text in _TRAIL_WORDS for t in tokens
+        )
+        if covered and base is not None:
+            extras.append(segment)
+        elif base is None and not covered:
+            while len(tokens) > 1 and tokens[-1].text in _TRAIL_WORDS:
+                tokens.pop()
+            base = piece[tokens[0].start:tokens[-1].end]
+        elif base is None:
+            extras.append(segment)  # attributes before the item: keep them for the title
+        else:
+            details.append(segment)
+    title = base or ""
+    for extra in extras:
+        if len(f"{title} {extra}".strip()) <= TITLE_MAX_LENGTH:
+            title = f"{title} {extra}".strip()
+    return _finish_title(title, language), details
+
+
+def _finish_title(title: str, language: str) -> str:
+    title = " ".join(title.split())
+    if len(title) > TITLE_MAX_LENGTH:
+        title = title[: TITLE_MAX_LENGTH + 1].rsplit(" ", 1)[0]
+        words = title.split()
+        while len(words) > 1 and fold(words[-1]) in _TRAIL_WORDS:
+            words.pop()
+        title = " ".join(words)[:TITLE_MAX_LENGTH]
+    if not title:
+        return "Item for sale" if language == "en" else "Artículo en venta"
+    first = title.split()[0]
+    if first.islower():
+        title = title[0].upper() + title[1:]
+    if len(title) < TITLE_MIN_LENGTH:
+        title = f"{title} {'for sale' if language == 'en' else 'en venta'}"
+    return title

@@ -1,0 +1,173 @@
+"""What the offline model does at one call: which bound tool to call for the speaker's intent,
+or what to say when no tool is needed or the results are in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from agents.intents import PHOTOS_MARKER
+from agents.models.offline_replies import details_answer, phrase_outcomes
+from agents.models.offline_texts import say
+from agents.models.offline_turn import Turn
+
+QUESTION_INTENTS = frozenset(
+    "price_question condition_question shipping_question payment_question location_question "
+    "question_other".split()
+)
+
+
+@dataclass
+class Step:
+    """A reply text, or tool calls (name, args) for the agent to run first."""
+
+    text: str = ""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def plan(turn: Turn) -> Step:
+    """The next step of this turn."""
+    if turn.waiting_for_tools:
+        return _follow_up(turn) or Step(phrase_outcomes(turn))
+    if turn.outcomes:  # the results were already phrased once: do not loop
+        return Step(phrase_outcomes(turn))
+    return _seller_step(turn) if turn.role == "seller" else _buyer_step(turn)
+
+
+def as_number(amount: object) -> int | float:
+    """An amount for a tool argument: an int when whole, else a float (JSON-friendly)."""
+    value = Decimal(str(amount))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _call(turn: Turn, name: str, **args: Any) -> Step:
+    if not turn.can(name):
+        return Step(say("cannot", turn.language))
+    return Step(calls=[(name, {key: value for key, value in args.items() if value is not None})])
+
+
+def _follow_up(turn: Turn) -> Step | None:
+    """A product_details result that lacks the fact asked: ask the seller rather than guess."""
+    last = turn.outcomes[-1]
+    if last.name != "product_details" or last.error or turn.called("ask_seller"):
+        return None
+    if not turn.can("ask_seller") or turn.parsed.intent not in QUESTION_INTENTS:
+        return None
+    if details_answer(turn, last.result.get("product") or {}) is not None:
+        return None
+    return Step(calls=[("ask_seller", {"question": turn.human_text.strip()})])
+
+
+def _greeting(turn: Turn) -> str:
+    name = turn.context.get("speaker_name")
+    name = f" {name}" if name else ""
+    if turn.role == "seller":
+        return say("greeting_seller", turn.language, name=name)
+    title = turn.context.get("product_title")
+    if title:
+        return say("greeting_product", turn.language, name=name, title=title)
+    return say("greeting", turn.language, name=name)
+
+
+def _buyer_step(turn: Turn) -> Step:
+    parsed, context, language = turn.parsed, turn.context, turn.language
+    intent = parsed.intent
+    if intent == "greeting":
+        return Step(_greeting(turn))
+    if intent in ("thanks", "decline"):
+        return Step(say(intent, language))
+    if intent == "help":
+        return Step(say("help_buyer", language))
+    if intent == "offer" and parsed.amounts:
+        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]))
+    if intent in ("accept", "acknowledge"):
+        if context.get("standing_counter") and turn.can("accept_counter"):
+            return _call(turn, "accept_counter")
+        if intent == "acknowledge":
+            return Step(say("acknowledge", language))
+        if context.get("product_price") and turn.can("make_offer"):
+            return _call(turn, "make_offer", amount=as_number(context["product_price"]))
+        return _call(turn, "accept_counter")
+    if intent == "availability" and turn.can("check_availability"):
+        return _call(turn, "check_availability")
+    if intent == "meeting":
+        place, time = parsed.fields.get("place"), parsed.fields.get("time")
+        if place and time:
+            return _call(turn, "propose_meeting", place=str(place), time=str(time))
+        key = "ask_place" if time else "ask_time" if place else "ask_place_time"
+        return Step(say(key, language))
+    if intent == "search":
+        if not parsed.fields.get("query"):
+            return Step(say("ask_search", language))
+        limit = parsed.fields.get("max_price")
+        return _call(turn, "search_products", query=str(parsed.fields["query"]),
+                     max_price=float(limit) if isinstance(limit, Decimal) else None)
+    if turn.can("product_details"):
+        return _call(turn, "product_details")
+    if turn.can("ask_seller") and intent in QUESTION_INTENTS:
+        return _call(turn, "ask_seller", question=turn.human_text.strip())
+    return Step(say("cannot", language))
+
+
+_SELLER_PLAIN_CALLS = {
+    "publish": "publish_product",
+    "list_products": "list_my_products",
+    "pause": "pause_product",
+    "reactivate": "reactivate_product",
+    "regenerate": "regenerate_listing",
+}
+_CONVERSATION_CALLS = {
+    "take_over": "take_over_conversation",
+    "hand_back": "hand_back_conversation",
+    "show_conversation": "show_conversation",
+}
+_EDIT_FIELDS = {"edit_title": "title", "edit_description": "description",
+                "set_condition": "condition"}
+
+
+def _seller_step(turn: Turn) -> Step:
+    parsed, language, fields = turn.parsed, turn.language, turn.parsed.fields
+    intent = parsed.intent
+    if intent == "sell":
+        return _call(turn, "create_product", text=PHOTOS_MARKER.sub(" ", turn.human_text).strip())
+    if intent in ("set_price", "set_floor"):
+        price, floor = fields.get("price"), fields.get("min_price")
+        if price is None and floor is None and parsed.amounts:
+            price, floor = (parsed.amounts[0], None) if intent == "set_price" else (
+                None, parsed.amounts[0])
+        if price is None and floor is None:
+            return Step(say("ask_price" if intent == "set_price" else "ask_floor", language))
+        prices = {"price": price, "min_price": floor}
+        changes = {key: as_number(value) for key, value in prices.items() if value is not None}
+        return _call(turn, "update_product", **changes)
+    if intent in _EDIT_FIELDS:
+        value = fields.get(_EDIT_FIELDS[intent])
+        if not value:
+            return Step(say("ask_" + _EDIT_FIELDS[intent], language))
+        return _call(turn, "update_product", **{_EDIT_FIELDS[intent]: str(value)})
+    if intent in _SELLER_PLAIN_CALLS:
+        extra = {"marketplace": fields.get("marketplace")} if intent == "publish" else {}
+        if intent == "list_products":
+            extra = {"status": fields.get("status")}
+        return _call(turn, _SELLER_PLAIN_CALLS[intent], **extra)
+    if intent == "mark_sold":
+        price = as_number(parsed.amounts[0]) if parsed.amounts else None
+        return _call(turn, "mark_sold", price=price)
+    if intent == "revert":
+        if "version" not in fields:
+            return Step(say("ask_version", language))
+        return _call(turn, "revert_listing", version=int(str(fields["version"])))
+    if intent in _CONVERSATION_CALLS:
+        ident = fields.get("conversation_id") or turn.context.get("conversation_id")
+        if not ident:
+            return Step(say("ask_conversation", language))
+        return _call(turn, _CONVERSATION_CALLS[intent], conversation_id=str(ident))
+    if intent == "greeting":
+        return Step(_greeting(turn))
+    if intent in ("thanks", "acknowledge"):
+        return Step(say(intent, language))
+    if intent == "help":
+        return Step(say("help_seller", language))
+    return Step(say("not_understood", language) + say("help_seller", language))

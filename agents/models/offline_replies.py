@@ -1,0 +1,274 @@
+"""Turning tool results into the offline model's reply, in the speaker's language.
+
+Each tool of the contract (see the agent tool contract) has one phrasing; an error result
+becomes an apologetic sentence. Figures come only from the results, the Context block and
+the speaker's own message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.intents import fold
+from agents.models.offline_facts import (
+    GENERAL_CONDITION,
+    INTENT_TOPICS,
+    question_facts,
+    topic_facts,
+)
+from agents.models.offline_texts import money, say, word
+from agents.models.offline_turn import ToolOutcome, Turn
+
+
+def phrase_outcomes(turn: Turn) -> str:
+    """The reply for all of this turn's tool results, in order."""
+    parts = [part for part in (phrase_outcome(o, turn) for o in turn.outcomes) if part]
+    if not parts:
+        return say("done", turn.language)
+    return ("\n" if any("\n" in part for part in parts) else " ").join(parts)
+
+
+def details_answer(turn: Turn, product: dict[str, Any]) -> str | None:
+    """The answer to the buyer's question from a product_details result, or None if absent."""
+    language, intent = turn.language, turn.parsed.intent
+    currency = product.get("currency") or turn.context.get("currency")
+    status = str(product.get("status") or "")
+    if intent == "availability":
+        return _status_text(status, turn)
+    if intent in ("price_question", "offer", "accept"):
+        text = say("price_is", language, price=money(product.get("price"), currency, language))
+        if status and status != "available":
+            text += " " + say("status_is", language, status=word(status, language))
+        return text
+    parts: list[str] = []
+    topic = INTENT_TOPICS.get(intent)
+    if topic == "condition":
+        # "¿Tiene garantía?" wants that fact; only "¿En qué estado está?" wants the overview.
+        if GENERAL_CONDITION.search(fold(turn.human_text)):
+            condition = str(product.get("condition") or "not_specified")
+            if condition != "not_specified":
+                parts.append(say("condition_is", language, condition=word(condition, language)))
+            facts = topic_facts("condition", product)
+        else:
+            facts = question_facts(turn.human_text, product)
+    elif topic:
+        facts = topic_facts(topic, product)
+    else:
+        facts = question_facts(turn.human_text, product)
+    if facts:
+        parts.append(say("listing_says", language, quote=_quote(" ".join(facts), language)))
+    return " ".join(parts) or None
+
+
+def phrase_outcome(outcome: ToolOutcome, turn: Turn) -> str:
+    """One tool result as one or a few sentences."""
+    language = turn.language
+    if outcome.error:
+        if outcome.error == "no_counter":
+            return say("no_counter", language)
+        message = str(outcome.result.get("message") or outcome.error)
+        return say("error", language, message=message)
+    phrase = _PHRASES.get(outcome.name)
+    return phrase(outcome, turn) if phrase else say("done", language)
+
+
+def _quote(text: str, language: str) -> str:
+    return f"«{text}»" if language == "es" else f"“{text}”"
+
+
+def _currency(result: dict[str, Any], turn: Turn) -> str | None:
+    return result.get("currency") or turn.context.get("currency")
+
+
+def _status_text(status: str, turn: Turn) -> str:
+    title = turn.context.get("product_title")
+    if status == "available":
+        return say("available_title", turn.language, title=title) if title else say(
+            "available", turn.language)
+    if status in ("reserved", "sold", "paused"):
+        return say(status, turn.language)
+    return say("status_is", turn.language, status=word(status, turn.language))
+
+
+def _availability(outcome: ToolOutcome, turn: Turn) -> str:
+    result = outcome.result
+    status = str(result.get("status") or ("available" if result.get("available") else "paused"))
+    return _status_text(status, turn)
+
+
+def _details(outcome: ToolOutcome, turn: Turn) -> str:
+    answer = details_answer(turn, outcome.result.get("product") or {})
+    if answer is None and not turn.called("ask_seller"):
+        return say("not_in_listing", turn.language)
+    return answer or ""
+
+
+def _offer(outcome: ToolOutcome, turn: Turn) -> str:
+    result, language = outcome.result, turn.language
+    currency = _currency(result, turn)
+    decision = result.get("decision")
+    if decision == "accept":
+        key = "offer_accept" if result.get("reserved", True) else "offer_accept_unreserved"
+        return say(key, language, amount=money(result.get("offer"), currency, language))
+    if decision == "counter":
+        return say("offer_counter", language, offer=money(result.get("offer"), currency, language),
+                   counter=money(result.get("counter"), currency, language))
+    standing = turn.context.get("standing_counter")
+    if result.get("reason") == "max_rounds":
+        text = say("offer_no_lower", language)
+        if standing:
+            text += say("counter_stands", language, counter=money(standing, currency, language))
+        return text
+    text = say("offer_too_low", language)  # names the asking price only, never a floor
+    price = turn.context.get("product_price")
+    if price:
+        text += say("asking_price", language, price=money(price, currency, language))
+    return text + say("offer_again", language)
+
+
+def _counter_accepted(outcome: ToolOutcome, turn: Turn) -> str:
+    amount = money(outcome.result.get("amount"), _currency(outcome.result, turn), turn.language)
+    return say("counter_accepted", turn.language, amount=amount)
+
+
+def _meeting(outcome: ToolOutcome, turn: Turn) -> str:
+    place = outcome.result.get("place") or outcome.args.get("place", "")
+    time = outcome.result.get("time") or outcome.args.get("time", "")
+    return say("meeting_sent", turn.language, place=place, time=time)
+
+
+def _search(outcome: ToolOutcome, turn: Turn) -> str:
+    language = turn.language
+    products = outcome.result.get("products") or []
+    if not products:
+        return say("search_none", language, query=outcome.args.get("query", ""))
+    lines = [say("search_found", language)]
+    for product in products[:5]:
+        price = money(product.get("price"), product.get("currency"), language)
+        line = f"• {product.get('title')} — {price}"
+        if product.get("condition"):
+            line += f" ({word(str(product['condition']), language)})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _listing(outcome: ToolOutcome, turn: Turn) -> str:
+    language = turn.language
+    listing = outcome.result.get("listing") or {}
+    title = listing.get("title") or ""
+    if outcome.name == "create_product":
+        text = say("created", language, title=title)
+    else:
+        key = "reverted" if outcome.name == "revert_listing" else "regenerated"
+        text = say(key, language, title=title, version=listing.get("version", ""))
+    if listing.get("price") not in (None, ""):
+        text += say("created_price", language,
+                    price=money(listing["price"], listing.get("currency"), language))
+    confidence = listing.get("confidence")
+    if isinstance(confidence, (int, float)):
+        text += say("confidence", language, percent=round(float(confidence) * 100))
+    else:
+        text += "."
+    route = listing.get("route")
+    if route == "ask" or listing.get("missing"):
+        missing = ", ".join(word(str(m), language) for m in listing.get("missing") or [])
+        text += say("route_ask", language, missing=missing or word("price", language))
+    elif route in ("quick_publish", "review"):
+        text += say(f"route_{route}", language)
+    return text
+
+
+def _updated(outcome: ToolOutcome, turn: Turn) -> str:
+    language = turn.language
+    product = outcome.result.get("product") or {}
+    currency = product.get("currency") or turn.context.get("currency")
+    changes = []
+    for key in ("price", "min_price", "title", "description", "condition"):
+        if outcome.args.get(key) in (None, ""):
+            continue
+        value = product.get(key, outcome.args[key])
+        if key == "price":
+            changes.append(say("change_price", language, price=money(value, currency, language)))
+        elif key == "min_price":
+            changes.append(say("change_floor", language, price=money(value, currency, language)))
+        elif key == "title":
+            changes.append(say("change_title", language, title=value))
+        elif key == "description":
+            changes.append(say("change_description", language))
+        else:
+            changes.append(say("change_condition", language, condition=word(value, language)))
+    if not changes:
+        return say("done", language)
+    return say("updated", language, changes=", ".join(changes))
+
+
+def _published(outcome: ToolOutcome, turn: Turn) -> str:
+    marketplace = outcome.result.get("marketplace") or outcome.args.get("marketplace", "catalog")
+    return say("published", turn.language, marketplace=word(str(marketplace), turn.language))
+
+
+def _products(outcome: ToolOutcome, turn: Turn) -> str:
+    language = turn.language
+    products = outcome.result.get("products") or []
+    if not products:
+        return say("products_none", language)
+    lines = [say("products_list", language)]
+    for product in products:
+        price = money(product.get("price"), product.get("currency"), language)
+        status = word(str(product.get("status", "")), language)
+        lines.append(f"• {product.get('title')} — {price} ({status})")
+    return "\n".join(lines)
+
+
+def _product_action(outcome: ToolOutcome, turn: Turn) -> str:
+    language = turn.language
+    product = outcome.result.get("product") or {}
+    title = product.get("title") or turn.context.get("product_title") or ""
+    if outcome.name == "pause_product":
+        return say("paused_product", language, title=title)
+    if outcome.name == "reactivate_product":
+        return say("reactivated", language, title=title)
+    text = say("marked_sold", language, title=title)
+    if outcome.args.get("price") is not None:
+        price = money(outcome.args["price"], product.get("currency"), language)
+        text += say("sold_for", language, price=price)
+    return text + say("congrats", language)
+
+
+def _conversation(outcome: ToolOutcome, turn: Turn) -> str:
+    conversation = outcome.result.get("conversation") or {}
+    state = word(str(conversation.get("state", "")), turn.language)
+    lines = [say("conversation", turn.language, buyer=conversation.get("buyer", ""), state=state)]
+    for message in (conversation.get("messages") or [])[-6:]:
+        arrow = "→" if message.get("direction") == "outbound" else "←"
+        lines.append(f"{arrow} {message.get('text', '')}")
+    return "\n".join(lines)
+
+
+def _takeover(outcome: ToolOutcome, turn: Turn) -> str:
+    ident = outcome.result.get("conversation_id") or outcome.args.get("conversation_id", "")
+    key = "took_over" if outcome.name == "take_over_conversation" else "handed_back"
+    return say(key, turn.language, id=ident)
+
+
+_PHRASES = {
+    "check_availability": _availability,
+    "product_details": _details,
+    "make_offer": _offer,
+    "accept_counter": _counter_accepted,
+    "propose_meeting": _meeting,
+    "ask_seller": lambda outcome, turn: say("asked_seller", turn.language),
+    "search_products": _search,
+    "create_product": _listing,
+    "regenerate_listing": _listing,
+    "revert_listing": _listing,
+    "update_product": _updated,
+    "publish_product": _published,
+    "list_my_products": _products,
+    "pause_product": _product_action,
+    "reactivate_product": _product_action,
+    "mark_sold": _product_action,
+    "show_conversation": _conversation,
+    "take_over_conversation": _takeover,
+    "hand_back_conversation": _takeover,
+}

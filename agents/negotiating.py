@@ -1,0 +1,223 @@
+"""Offers, counters and reservations: the negotiation policy applied to stored data.
+
+The policy (agents/negotiation.py) decides; this module records what it decided, reserves the
+product on a deal, and tells the seller. The floor is read here and never returned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.buyer_facts import availability
+from agents.negotiation import (
+    NegotiationAction,
+    NegotiationPolicy,
+    decide,
+    effective_floor,
+    format_money,
+)
+from agents.texts import text
+from agents.turn_context import Button, Notification, TurnContext, money, tool_error
+from config.settings import NegotiationSettings
+from storage.models import (
+    Buyer,
+    Conversation,
+    Offer,
+    OfferParty,
+    OfferStatus,
+    Product,
+    ProductStatus,
+    Seller,
+)
+from storage.product_status import check_transition
+from storage.repositories import offers as offers_repo
+from storage.repositories import products as products_repo
+
+
+def seller_policy(defaults: NegotiationSettings, seller: Seller | None) -> NegotiationPolicy:
+    """The settings' defaults, the seller's floor ratio, then the seller's own overrides."""
+    policy = NegotiationPolicy(
+        floor_ratio=defaults.floor_ratio, lowball_ratio=defaults.lowball_ratio,
+        max_rounds=defaults.max_rounds, rounding=defaults.rounding,
+    )
+    if seller is None:
+        return policy
+    policy = policy.with_overrides({"floor_ratio": seller.floor_ratio})
+    try:
+        return policy.with_overrides(seller.negotiation or {})
+    except (ValueError, TypeError):
+        return policy  # a bad stored override must not stop a buyer's chat
+
+
+def product_floor(product: Product, policy: NegotiationPolicy) -> Decimal:
+    assert product.price is not None
+    return effective_floor(product.price, product.min_price, policy)
+
+
+def parse_amount(value: object) -> Decimal | None:
+    try:
+        amount = Decimal(str(value).replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount > 0 else None
+
+
+async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
+    product, buyer, conversation = ctx.product, ctx.buyer, ctx.conversation
+    if product is None or buyer is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    amount = parse_amount(raw_amount)
+    if amount is None:
+        return tool_error("bad_amount", "The offer must be a positive number.")
+    product = await products_repo.get(ctx.session, product.id, lock=True)
+    assert product is not None
+    ctx.product = product
+    if product.price is None or availability(product) != "available":
+        return tool_error("not_available", f"The product is {availability(product)}; "
+                          "offers are not possible now.")
+    if amount > product.price * 100:
+        return tool_error("bad_amount", "That amount is not a plausible offer.")
+
+    policy = seller_policy(ctx.settings.negotiation, await _seller(ctx, product))
+    decision = decide(policy, price=product.price, floor=product_floor(product, policy),
+                      offer=amount,
+                      previous_counters=await offers_repo.bot_counters(ctx.session,
+                                                                       conversation.id))
+    now = ctx.now()
+    # A new buyer offer answers (and so closes) any counter still standing.
+    await offers_repo.close_pending(ctx.session, conversation.id, status=OfferStatus.REJECTED,
+                                    at=now)
+    buyer_offer = Offer(conversation_id=conversation.id, product_id=product.id, buyer_id=buyer.id,
+                        amount=amount, currency=product.currency, made_by=OfferParty.BUYER,
+                        status=OfferStatus.PENDING)
+    ctx.session.add(buyer_offer)
+    await ctx.session.flush()
+    result: dict[str, Any] = {"decision": decision.action.value, "offer": money(amount),
+                              "currency": product.currency, "reason": decision.reason.value,
+                              "reserved": False}
+    if decision.action is NegotiationAction.ACCEPT:
+        assert decision.amount is not None
+        buyer_offer.amount = decision.amount
+        reserved = await _reserve(ctx, product, buyer_offer, now)
+        if not reserved:
+            buyer_offer.status = OfferStatus.REJECTED
+            return tool_error("not_available", "Someone else has just reserved this product.")
+        result.update(amount=money(decision.amount), reserved=True)
+        ctx.events.append("offer_accepted")
+    elif decision.action is NegotiationAction.COUNTER:
+        assert decision.amount is not None
+        buyer_offer.status = OfferStatus.COUNTERED
+        buyer_offer.responded_at = now
+        ctx.session.add(Offer(conversation_id=conversation.id, product_id=product.id,
+                              buyer_id=buyer.id, amount=decision.amount,
+                              currency=product.currency, made_by=OfferParty.BOT,
+                              status=OfferStatus.PENDING, responds_to_id=buyer_offer.id))
+        result.update(counter=money(decision.amount), final=decision.final)
+        ctx.events.append("counter")
+        ctx.buttons = [[Button(text("btn_accept_counter", ctx.language,
+                                    amount=format_money(decision.amount, product.currency,
+                                                        ctx.language)),
+                               "offer:accept")]]
+    else:
+        buyer_offer.status = OfferStatus.REJECTED
+        buyer_offer.responded_at = now
+        result["price"] = money(product.price)
+        ctx.events.append("offer")
+    await ctx.session.flush()
+    return result
+
+
+async def accept_counter(ctx: TurnContext) -> dict[str, Any]:
+    product, conversation = ctx.product, ctx.conversation
+    if product is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    counter = await offers_repo.standing_counter(ctx.session, conversation.id)
+    if counter is None:
+        return tool_error("no_counter", "There is no counter-offer standing to accept; "
+                          "ask the buyer for an amount.")
+    product = await products_repo.get(ctx.session, product.id, lock=True)
+    assert product is not None
+    ctx.product = product
+    if availability(product) != "available":
+        return tool_error("not_available", f"The product is {availability(product)}.")
+    if not await _reserve(ctx, product, counter, ctx.now()):
+        return tool_error("not_available", "Someone else has just reserved this product.")
+    ctx.events.append("offer_accepted")
+    return {"decision": "accept", "amount": money(counter.amount), "currency": counter.currency,
+            "reserved": True}
+
+
+async def _seller(ctx: TurnContext, product: Product) -> Seller | None:
+    return await ctx.session.get(Seller, product.seller_id)
+
+
+async def _reserve(ctx: TurnContext, product: Product, offer: Offer, now: datetime) -> bool:
+    """Accept the offer and reserve the product; False when another deal won the race."""
+    minutes = ctx.settings.negotiation.reservation_minutes
+    try:
+        async with ctx.session.begin_nested():
+            offer.status = OfferStatus.ACCEPTED
+            offer.responded_at = now
+            offer.expires_at = now + timedelta(minutes=minutes)
+            check_transition(product.status, ProductStatus.RESERVED)
+            product.status = ProductStatus.RESERVED
+            product.reserved_until = offer.expires_at
+            await ctx.session.flush()
+    except IntegrityError:
+        return False
+    ctx.conversation.negotiated_price = offer.amount
+    ctx.notifications.append(Notification(
+        "seller_deal_reserved",
+        {"buyer": ctx.buyer.name if ctx.buyer else "?", "title": product.title,
+         "amount": (offer.amount, offer.currency), "hours": round(minutes / 60, 1)},
+        seller_id=product.seller_id,
+        buttons=[[("btn_confirm_sale", f"sale:confirm:{offer.id}"),
+                  ("btn_decline_sale", f"sale:decline:{offer.id}")]],
+    ))
+    return True
+
+
+async def settle_sale(
+    session: AsyncSession, *, seller: Seller, offer: Offer, confirm: bool, now: datetime
+) -> tuple[Product, Buyer, Conversation] | None:
+    """The seller confirms (sold) or declines (back on sale) a reserved deal of theirs."""
+    product = await products_repo.get_owned(session, seller.id, offer.product_id, lock=True)
+    if product is None or offer.status is not OfferStatus.ACCEPTED or offer.confirmed_at:
+        return None
+    buyer = await session.get(Buyer, offer.buyer_id)
+    conversation = await session.get(Conversation, offer.conversation_id)
+    assert buyer is not None and conversation is not None
+    if confirm:
+        check_transition(product.status, ProductStatus.SOLD)
+        offer.confirmed_at = now
+        product.status, product.sold_price, product.sold_at = ProductStatus.SOLD, offer.amount, now
+        product.reserved_until = None
+        buyer.purchase_count += 1
+    else:
+        offer.status = OfferStatus.REJECTED
+        offer.responded_at = now
+        if product.status is ProductStatus.RESERVED:
+            product.status, product.reserved_until = ProductStatus.PUBLISHED, None
+        conversation.negotiated_price = None
+    await session.flush()
+    return product, buyer, conversation
+
+
+async def expire_reservations(session: AsyncSession, now: datetime) -> list[tuple[Offer, Product]]:
+    """Deals the seller did not confirm in time: the offer expires, the product is back on sale."""
+    expired: list[tuple[Offer, Product]] = []
+    for offer in await offers_repo.expired_reservations(session, now):
+        product = await products_repo.get(session, offer.product_id, lock=True)
+        assert product is not None
+        offer.status, offer.responded_at = OfferStatus.EXPIRED, now
+        if product.status is ProductStatus.RESERVED:
+            product.status, product.reserved_until = ProductStatus.PUBLISHED, None
+        expired.append((offer, product))
+    await session.flush()
+    return expired
+

@@ -1,0 +1,106 @@
+"""Storing what the bot says: replies to the speaker and notifications to other actors.
+
+Everything is a row in `messages` before it is sent, so a crash loses nothing and another worker
+could deliver it; the channel marks it delivered afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.texts import text as render
+from agents.turn_context import Button, Notification
+from storage.models import (
+    Author,
+    Buyer,
+    Channel,
+    Conversation,
+    ConversationKind,
+    Direction,
+    Message,
+    MessageType,
+    Seller,
+)
+from storage.repositories import conversations as conversations_repo
+
+
+TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting"}
+
+
+@dataclass
+class OutboundMessage:
+    message_id: uuid.UUID
+    channel: Channel
+    chat_id: str
+    text: str
+    recipient: str  # "seller" | "buyer"
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+def buttons_json(buttons: list[list[Button]]) -> list[list[dict[str, str]]]:
+    return [[{"text": b.text, "callback_data": b.callback_data} for b in row] for row in buttons]
+
+
+async def store_outbound(
+    session: AsyncSession, conversation: Conversation, text: str, *, recipient: str,
+    buttons: list[list[Button]] | None = None, reply_to: uuid.UUID | None = None,
+    message_type: MessageType = MessageType.TEXT, extra: dict[str, Any] | None = None,
+) -> OutboundMessage:
+    message = Message(
+        conversation_id=conversation.id, channel=conversation.channel,
+        direction=Direction.OUTBOUND, author=Author.BOT, text=text,
+        buttons=buttons_json(buttons or []), reply_to_id=reply_to, message_type=message_type,
+        **(extra or {}),
+    )
+    session.add(message)
+    await session.flush()
+    return OutboundMessage(message.id, conversation.channel, conversation.external_chat_id,
+                           text, recipient, list(buttons or []))
+
+
+async def seller_assistant(session: AsyncSession, seller: Seller) -> Conversation:
+    return await conversations_repo.get_or_create(
+        session, channel=Channel.TELEGRAM, external_chat_id=str(seller.telegram_id),
+        kind=ConversationKind.SELLER_ASSISTANT, seller_id=seller.id,
+    )
+
+
+async def deliver_notification(
+    session: AsyncSession, notification: Notification, *, now: datetime,
+    buyer_conversation: Conversation | None = None,
+) -> OutboundMessage | None:
+    """Render a notification in its recipient's language and store it in their chat."""
+    about: dict[str, Any] = {}
+    if notification.seller_id is not None:
+        seller = await session.get(Seller, notification.seller_id)
+        if seller is None:
+            return None
+        language, conversation, recipient = seller.language, await seller_assistant(
+            session, seller), "seller"
+        if buyer_conversation is not None and (
+                buyer_conversation.kind is ConversationKind.BUYER_CHAT):
+            # Lets a quoted reply of the seller reach this buyer (human takeover).
+            about = {"entities": {"about": str(buyer_conversation.id)}}
+            if notification.key in TAKEOVER_OFFERED:
+                take = ("btn_take_over", f"takeover:take:{buyer_conversation.id}")
+                notification.buttons = [*notification.buttons, [take]]
+    else:
+        buyer = await session.get(Buyer, notification.buyer_id)
+        if notification.conversation_id is not None:
+            buyer_conversation = await session.get(Conversation, notification.conversation_id)
+        if buyer is None or buyer_conversation is None:
+            return None
+        language, conversation, recipient = buyer.language, buyer_conversation, "buyer"
+    body = render(notification.key, language, **notification.values)
+    buttons = [[Button(render(label, language), data) for label, data in row]
+               for row in notification.buttons]
+    out = await store_outbound(session, conversation, body, recipient=recipient,
+                               buttons=buttons, reply_to=None,
+                               message_type=MessageType.NOTIFICATION, extra=about)
+    await conversations_repo.record_activity(session, conversation, messages=1, at=now)
+    return out

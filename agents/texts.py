@@ -1,0 +1,116 @@
+"""The service's own wording (not the model's), in Spanish and English.
+
+Notifications to sellers, button labels and safety replies must read the same whatever model
+runs, so they live here as templates.
+"""
+
+from __future__ import annotations
+
+from agents.negotiation import format_money
+
+TEXTS: dict[str, dict[str, str]] = {
+    "btn_accept_counter": {"es": "Aceptar {amount}", "en": "Accept {amount}"},
+    "btn_confirm_sale": {"es": "✅ Confirmar venta", "en": "✅ Confirm sale"},
+    "btn_decline_sale": {"es": "❌ Rechazar", "en": "❌ Decline"},
+    "btn_publish": {"es": "Publicar", "en": "Publish"},
+    "btn_edit": {"es": "Editar", "en": "Edit"},
+    "btn_regenerate": {"es": "Regenerar", "en": "Regenerate"},
+    "btn_cancel": {"es": "Cancelar", "en": "Cancel"},
+    "btn_take_over": {"es": "Responder yo", "en": "Take over"},
+    "seller_deal_reserved": {
+        "es": "🤝 {buyer} acepta {amount} por «{title}». Lo he reservado {hours} h: "
+              "confirma la venta o recházala.",
+        "en": "🤝 {buyer} agreed {amount} for “{title}”. I reserved it for {hours} h: "
+              "confirm the sale or decline it.",
+    },
+    "seller_new_offer": {
+        "es": "💬 {buyer} ofrece {amount} por «{title}».",
+        "en": "💬 {buyer} offers {amount} for “{title}”.",
+    },
+    "seller_question": {
+        "es": "❓ {buyer} pregunta sobre «{title}»: {question}\nResponde aquí y se lo haré llegar.",
+        "en": "❓ {buyer} asks about “{title}”: {question}\nReply here and I'll pass it on.",
+    },
+    "seller_meeting": {
+        "es": "📍 {buyer} propone quedar para «{title}»: {place}, {time}.",
+        "en": "📍 {buyer} proposes to meet for “{title}”: {place}, {time}.",
+    },
+    "seller_fraud_warning": {
+        "es": "⚠️ Cuidado con {buyer} en «{title}»: su mensaje tiene señales de fraude ({kinds}). "
+              "No compartas datos ni pagues fuera de la plataforma.",
+        "en": "⚠️ Careful with {buyer} on “{title}”: their message shows fraud signals ({kinds}). "
+              "Don't share details or take payment off-platform.",
+    },
+    "seller_relay": {
+        "es": "💬 {buyer} («{title}»): {text}",
+        "en": "💬 {buyer} (“{title}”): {text}",
+    },
+    "buyer_sale_confirmed": {
+        "es": "✅ El vendedor ha confirmado la venta de «{title}» por {amount}. ¡Gracias!",
+        "en": "✅ The seller confirmed the sale of “{title}” for {amount}. Thank you!",
+    },
+    "buyer_sale_declined": {
+        "es": "Lo siento, el vendedor no ha podido cerrar la venta de «{title}».",
+        "en": "Sorry, the seller could not close the sale of “{title}”.",
+    },
+    "reservation_expired_buyer": {
+        "es": "La reserva de «{title}» ha caducado porque el vendedor no la confirmó a tiempo.",
+        "en": "The reservation of “{title}” expired: the seller did not confirm it in time.",
+    },
+    "reservation_expired_seller": {
+        "es": "⌛ La reserva de «{title}» para {buyer} ha caducado; vuelve a estar a la venta.",
+        "en": "⌛ The reservation of “{title}” for {buyer} expired; it is on sale again.",
+    },
+    "buyer_blocked": {"es": "", "en": ""},
+    "no_product_open": {
+        "es": "Abre el enlace de un producto para hablar de él, o dime qué buscas.",
+        "en": "Open a product's link to talk about it, or tell me what you are looking for.",
+    },
+    "agent_unavailable": {
+        "es": "Perdona, ahora mismo no puedo responder. Vuelvo contigo enseguida.",
+        "en": "Sorry, I can't answer right now. I'll be back with you shortly.",
+    },
+    "product_intro": {
+        "es": "Hola 👋 Estás preguntando por «{title}» — {amount} ({condition}). {status} "
+              "¿Qué quieres saber?",
+        "en": "Hi 👋 You're asking about “{title}” — {amount} ({condition}). {status} "
+              "What would you like to know?",
+    },
+    "status_available": {"es": "Está disponible.", "en": "It's available."},
+    "status_reserved": {"es": "Ahora mismo está reservado.", "en": "It's reserved right now."},
+    "status_sold": {"es": "Ya está vendido.", "en": "It has already been sold."},
+    "status_paused": {"es": "Ahora mismo no está a la venta.", "en": "It's not on sale right now."},
+    "product_not_found": {
+        "es": "Ese enlace no corresponde a ningún producto. Dime qué buscas y te ayudo.",
+        "en": "That link doesn't match any product. Tell me what you're looking for.",
+    },
+    "unsupported_media": {
+        "es": "Gracias, pero solo puedo leer texto y fotos. ¿Me lo escribes?",
+        "en": "Thanks, but I can only read text and photos. Could you type it?",
+    },
+    "relayed_to_buyer": {
+        "es": "Enviado a {buyer}. El bot no responderá en esa conversación hasta que la "
+              "devuelvas.",
+        "en": "Sent to {buyer}. The bot stays quiet in that conversation until you hand it back.",
+    },
+    "seller_says": {"es": "El vendedor: {text}", "en": "The seller: {text}"},
+    "handed_back": {
+        "es": "El bot vuelve a atender a {buyer}.",
+        "en": "The bot is answering {buyer} again.",
+    },
+    "seller_took_over": {
+        "es": "El vendedor atiende esta conversación personalmente.",
+        "en": "The seller is handling this conversation personally.",
+    },
+}
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """Render a template; a value given as (amount, currency) is formatted for the language."""
+    entry = TEXTS[key]
+    template = entry.get(language) or entry["es"]
+    rendered = {
+        name: format_money(value[0], value[1], language) if isinstance(value, tuple) else value
+        for name, value in values.items()
+    }
+    return template.format(**rendered)

@@ -1,0 +1,105 @@
+"""Buyer chat tools: scoped to the product whose chat the buyer opened.
+
+Each returns a JSON-serialisable dict; problems come back as {"error", "message"} so the model
+can phrase them. The floor price appears in no result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain.tools import ToolRuntime, tool
+
+from agents import negotiating
+from agents.buyer_facts import availability, product_card, product_facts
+from agents.turn_context import Notification, TurnContext, tool_error
+from storage.repositories import products as products_repo
+
+Runtime = ToolRuntime[TurnContext]
+
+
+@tool
+async def search_products(query: str, runtime: Runtime, max_price: float | None = None
+                          ) -> dict[str, Any]:
+    """Search products on sale by words (and an optional maximum price)."""
+    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3][:8]
+    found = await products_repo.search_published(runtime.context.session, words,
+                                                 max_price=max_price)
+    return {"products": [product_card(p) for p in found]}
+
+
+@tool
+async def product_details(runtime: Runtime) -> dict[str, Any]:
+    """The stored facts of the product in this chat: title, description, price, condition,
+    category, status and attributes. Answer only from these facts."""
+    ctx = runtime.context
+    if ctx.product is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    return {"product": product_facts(ctx.product)}
+
+
+@tool
+async def check_availability(runtime: Runtime) -> dict[str, Any]:
+    """Whether the product in this chat is still available (or reserved, sold, paused)."""
+    ctx = runtime.context
+    if ctx.product is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    status = availability(ctx.product)
+    return {"available": status == "available", "status": status}
+
+
+@tool
+async def make_offer(amount: float, runtime: Runtime) -> dict[str, Any]:
+    """Register the buyer's price offer. Returns the decision: accept, counter (with the
+    counter amount) or decline. Phrase the decision; never invent another figure."""
+    return await negotiating.make_offer(runtime.context, amount)
+
+
+@tool
+async def accept_counter(runtime: Runtime) -> dict[str, Any]:
+    """The buyer accepts the bot's standing counter-offer: reserves the product at that price."""
+    return await negotiating.accept_counter(runtime.context)
+
+
+@tool
+async def propose_meeting(place: str, time: str, runtime: Runtime) -> dict[str, Any]:
+    """Propose a place and time to meet the seller for the hand-over."""
+    ctx = runtime.context
+    if ctx.product is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    place, time = place.strip()[:200], time.strip()[:100]
+    if not place:
+        return tool_error("bad_place", "A meeting needs a place.")
+    ctx.conversation.meeting_place, ctx.conversation.meeting_time = place, time or None
+    ctx.events.append("meeting_proposed")
+    _tell_seller(ctx, "seller_meeting", place=place, time=time or "?")
+    return {"forwarded_to_seller": True, "place": place, "time": time}
+
+
+@tool
+async def ask_seller(question: str, runtime: Runtime) -> dict[str, Any]:
+    """Forward a question the stored facts cannot answer to the seller. Say that you asked;
+    do not guess the answer."""
+    ctx = runtime.context
+    if ctx.product is None:
+        return tool_error("no_product", "This chat is not about a product.")
+    question = question.strip()[:500]
+    if not question:
+        return tool_error("bad_question", "The question is empty.")
+    _tell_seller(ctx, "seller_question", question=question)
+    ctx.events.append("question")
+    return {"forwarded_to_seller": True, "question": question}
+
+
+def _tell_seller(ctx: TurnContext, key: str, **values: str) -> None:
+    assert ctx.product is not None
+    ctx.notifications.append(Notification(
+        key, {**values, "buyer": ctx.buyer.name if ctx.buyer else "?",
+              "title": ctx.product.title or ""},
+        seller_id=ctx.product.seller_id,
+    ))
+
+
+BUYER_TOOLS = [search_products, product_details, check_availability, make_offer,
+               accept_counter, propose_meeting, ask_seller]

@@ -1,0 +1,187 @@
+"""Seller assistant tools: every one acts only on the calling seller's own products.
+
+`product_id` may be left out: the seller's product in focus (created or changed last) is used.
+Results are plain dicts; refusals come back as {"error", "message"}.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain.tools import ToolRuntime, tool
+
+from agents import selling
+from agents.listing_writer import ListingWriter
+from agents.selling import SellingError
+from agents.turn_context import TurnContext, tool_error
+from storage.models import Conversation, Product, ProductStatus
+from storage.repositories import conversations as conversations_repo
+from storage.repositories import products as products_repo
+
+Runtime = ToolRuntime[TurnContext]
+
+# The listing writer is chosen once per process (rules or Gemini) by the agent factory.
+_writer: dict[str, ListingWriter] = {}
+
+
+def use_listing_writer(writer: ListingWriter) -> None:
+    _writer["current"] = writer
+
+
+def _listing_writer() -> ListingWriter:
+    if "current" not in _writer:
+        from agents.listing_writer import RuleBasedListingWriter
+
+        _writer["current"] = RuleBasedListingWriter()
+    return _writer["current"]
+
+
+async def _guarded(action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    try:
+        return await action()
+    except SellingError as exc:
+        return exc.as_result()
+
+
+async def _on_product(runtime: Runtime, product_id: str | None,
+                      action: Callable[[Product], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        product = await selling.resolve_product(runtime.context, product_id)
+        return await action(product)
+    return await _guarded(run)
+
+
+@tool
+async def create_product(text: str, runtime: Runtime) -> dict[str, Any]:
+    """Create a product from the seller's description (photos of this message are attached
+    automatically) and write its first listing. Returns the listing and how confident it is."""
+    return await _guarded(lambda: selling.create_product(runtime.context, _listing_writer(), text))
+
+
+@tool
+async def regenerate_listing(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
+    """Write a new version of the product's listing (it becomes the active one)."""
+    ctx = runtime.context
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.generate_listing(ctx, _listing_writer(), p))
+
+
+@tool
+async def revert_listing(version: int, runtime: Runtime, product_id: str | None = None
+                         ) -> dict[str, Any]:
+    """Make an earlier listing version (1, 2, ...) the active one again."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.revert_listing(runtime.context, p, version))
+
+
+@tool
+async def update_product(runtime: Runtime, product_id: str | None = None,
+                         price: float | None = None, min_price: float | None = None,
+                         title: str | None = None, description: str | None = None,
+                         condition: str | None = None) -> dict[str, Any]:
+    """Change the product's price, minimum price (the floor the bot never goes below), title
+    (10-60 characters), description (50+ characters) or condition (new, used, not_specified)."""
+    return await _on_product(runtime, product_id, lambda p: selling.update_product(
+        runtime.context, p, price=price, min_price=min_price, title=title,
+        description=description, condition=condition))
+
+
+@tool
+async def publish_product(runtime: Runtime, product_id: str | None = None,
+                          marketplace: str = "catalog") -> dict[str, Any]:
+    """Publish the product (marketplace: catalog, the bot's own buyers; or mercadolibre)."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.publish(runtime.context, p, marketplace))
+
+
+@tool
+async def list_my_products(runtime: Runtime, status: str | None = None) -> dict[str, Any]:
+    """The seller's products, newest first, optionally only those with one status."""
+    ctx = runtime.context
+    assert ctx.seller is not None
+    wanted = None
+    if status:
+        try:
+            wanted = ProductStatus(status)
+        except ValueError:
+            return tool_error("bad_status", f"Unknown status {status!r}.")
+    products = await products_repo.list_for_seller(ctx.session, ctx.seller.id, wanted)
+    return {"products": [selling.product_state(p) for p in products]}
+
+
+@tool
+async def pause_product(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
+    """Take the product off sale for now (it can be reactivated)."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.change_status(runtime.context, p, "pause"))
+
+
+@tool
+async def reactivate_product(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
+    """Put a paused product back on sale."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.change_status(runtime.context, p, "reactivate"))
+
+
+@tool
+async def mark_sold(runtime: Runtime, product_id: str | None = None, price: float | None = None
+                    ) -> dict[str, Any]:
+    """Mark the product as sold (optionally at the final price)."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.change_status(runtime.context, p, "sold", price))
+
+
+async def _own_conversation(ctx: TurnContext, conversation_id: str) -> Conversation | None:
+    assert ctx.seller is not None
+    try:
+        wanted = uuid.UUID(str(conversation_id))
+    except ValueError:
+        return None
+    conversation = await conversations_repo.get(ctx.session, wanted)
+    if conversation is None or conversation.product_id is None:
+        return None
+    product = await products_repo.get_owned(ctx.session, ctx.seller.id, conversation.product_id)
+    return conversation if product is not None else None
+
+
+@tool
+async def show_conversation(conversation_id: str, runtime: Runtime) -> dict[str, Any]:
+    """Show a buyer conversation about one of the seller's products."""
+    ctx = runtime.context
+    conversation = await _own_conversation(ctx, conversation_id)
+    if conversation is None:
+        return tool_error("no_conversation", "No such conversation on this seller's products.")
+    messages = await conversations_repo.recent_messages(ctx.session, conversation.id, 20)
+    return {"conversation": {
+        "id": str(conversation.id), "state": conversation.state.value,
+        "human_takeover": conversation.human_takeover,
+        "messages": [{"direction": m.direction.value, "text": m.text} for m in messages],
+    }}
+
+
+async def _set_takeover(runtime: Runtime, conversation_id: str, value: bool) -> dict[str, Any]:
+    conversation = await _own_conversation(runtime.context, conversation_id)
+    if conversation is None:
+        return tool_error("no_conversation", "No such conversation on this seller's products.")
+    conversation.human_takeover = value
+    await runtime.context.session.flush()
+    return {"conversation_id": str(conversation.id), "human_takeover": value}
+
+
+@tool
+async def take_over_conversation(conversation_id: str, runtime: Runtime) -> dict[str, Any]:
+    """The seller answers this buyer personally; the bot stays quiet until handed back."""
+    return await _set_takeover(runtime, conversation_id, True)
+
+
+@tool
+async def hand_back_conversation(conversation_id: str, runtime: Runtime) -> dict[str, Any]:
+    """The bot answers this buyer again."""
+    return await _set_takeover(runtime, conversation_id, False)
+
+
+SELLER_TOOLS = [create_product, regenerate_listing, revert_listing, update_product,
+                publish_product, list_my_products, pause_product, reactivate_product, mark_sold,
+                show_conversation, take_over_conversation, hand_back_conversation]

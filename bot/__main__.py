@@ -1,0 +1,5 @@
+"""`python -m bot`: the README's run command."""
+
+from bot.entrypoint import main
+
+main()

@@ -1,0 +1,155 @@
+"""The Telegram side of the conversation service: updates in, stored replies out.
+
+Inbound: a Message or CallbackQuery becomes an `InboundEvent`. Outbound: each stored reply or
+notification is sent (split at 4096 characters, escaped, with its inline keyboard on the last
+part) and marked delivered with its Telegram message id.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import structlog
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
+from agents.outbox import OutboundMessage
+from agents.turn_context import Button, PhotoRef
+from bot.i18n import pick_language
+from storage.models import Channel, MessageType
+
+log = structlog.get_logger(__name__)
+
+TELEGRAM_LIMIT = 4096
+
+
+def sender_of(user) -> Sender:  # noqa: ANN001 - aiogram User
+    name = " ".join(filter(None, [user.first_name, user.last_name])) or user.username or "?"
+    return Sender(name=name, telegram_id=user.id, language=pick_language(user.language_code))
+
+
+def message_type_of(message: Message) -> MessageType:
+    if message.photo:
+        return MessageType.PHOTO
+    if message.sticker:
+        return MessageType.STICKER
+    if message.voice or message.audio or message.video_note:
+        return MessageType.VOICE
+    if message.document or message.video or message.animation:
+        return MessageType.DOCUMENT
+    if message.text and message.text.startswith("/"):
+        return MessageType.COMMAND
+    return MessageType.TEXT
+
+
+def event_from_message(message: Message, role: str, *, text: str | None = None,
+                       photos: list[PhotoRef] | None = None, open_ref: str | None = None,
+                       relay_to: str | None = None) -> InboundEvent:
+    assert message.from_user is not None
+    event = InboundEvent(
+        channel=Channel.TELEGRAM, chat_id=str(message.chat.id),
+        external_message_id=f"{message.chat.id}:{message.message_id}", role=role,
+        sender=sender_of(message.from_user),
+        text=text if text is not None else (message.text or message.caption or ""),
+        message_type=message_type_of(message), photos=photos or [], open_product_ref=open_ref,
+        relay_to=relay_to,
+    )
+    return event
+
+
+def event_from_callback(query: CallbackQuery, role: str) -> InboundEvent:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    label = _button_label(query)
+    return InboundEvent(
+        channel=Channel.TELEGRAM, chat_id=str(chat_id), external_message_id=f"cb:{query.id}",
+        role=role, sender=sender_of(query.from_user), text=f"[{label}]",
+        message_type=MessageType.CALLBACK, callback_data=query.data or "",
+    )
+
+
+def _button_label(query: CallbackQuery) -> str:
+    markup = getattr(query.message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", None) or []:
+        for button in row:
+            if button.callback_data == query.data:
+                return button.text
+    return query.data or "button"
+
+
+async def photos_of(bot: Bot, message: Message, media_dir: Path) -> list[PhotoRef]:
+    """The largest size of the message's photo, saved under the media folder."""
+    if not message.photo:
+        return []
+    largest = message.photo[-1]
+    target = media_dir / f"{largest.file_unique_id}.jpg"
+    data: bytes | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await bot.download(largest, destination=target)
+        data = target.read_bytes()
+    except (TelegramAPIError, OSError) as exc:
+        log.warning("photo.download_failed", error=str(exc))
+    return [PhotoRef(telegram_file_id=largest.file_id,
+                     storage_key=str(target.relative_to(media_dir.parent.parent))
+                     if data else None,
+                     width=largest.width, height=largest.height,
+                     size_bytes=largest.file_size or (len(data) if data else None),
+                     format="jpg", data=data)]
+
+
+def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split at line or word boundaries so each part fits one Telegram message."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip()
+    parts.append(text)
+    return [p for p in parts if p]
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b.text, callback_data=b.callback_data) for b in row]
+        for row in buttons])
+
+
+async def send_outbound(bot: Bot, service: ConversationService, out: OutboundMessage) -> None:
+    if out.channel is not Channel.TELEGRAM:
+        return  # other channels deliver their own messages
+    parts = split_text(out.text) or [""]
+    sent_id: int | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await bot.send_message(int(out.chat_id), html.escape(part, quote=False),
+                                      reply_markup=keyboard(out.buttons) if last else None)
+        sent_id = sent_id or sent.message_id
+    await service.mark_delivered(out.message_id, f"{out.chat_id}:{sent_id}")
+
+
+async def deliver(bot: Bot, service: ConversationService, result: TurnResult) -> None:
+    """Send replies first, then messages to other actors; a failed send stays undelivered."""
+    for out in [*result.replies, *result.deliveries]:
+        try:
+            await send_outbound(bot, service, out)
+        except TelegramAPIError as exc:
+            log.warning("send.failed", chat_id=out.chat_id, error=str(exc))
+
+
+async def answer(bot: Bot, runtime, chat_id: int, event: InboundEvent) -> TurnResult:  # noqa: ANN001
+    """Run the service for one event with "typing…" shown, then send what it stored."""
+    from aiogram.utils.chat_action import ChatActionSender
+
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=0.0):
+        result = await runtime.service.handle(event)
+    await deliver(bot, runtime.service, result)
+    return result

@@ -1,0 +1,1 @@
+"""aiogram middlewares: update context (outer), throttling, actor role, database session."""

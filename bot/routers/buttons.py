@@ -1,0 +1,27 @@
+"""Inline buttons: listing preview, offers, sale confirmation, takeover.
+
+The button's action runs in code; the reply is phrased by the agent of the role that owns it.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery
+
+from bot import channel
+from bot.middlewares.actor import BUYER_CALLBACKS, SELLER_CALLBACKS
+from bot.runtime import AppRuntime
+
+router = Router(name=__name__)
+
+
+@router.callback_query(F.data.startswith(SELLER_CALLBACKS + BUYER_CALLBACKS))
+async def pressed(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str) -> None:
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await channel.answer(bot, runtime, chat_id, channel.event_from_callback(query, role))
+
+
+@router.callback_query()
+async def unknown_button(query: CallbackQuery) -> None:
+    await query.answer("?")

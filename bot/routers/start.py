@@ -1,0 +1,66 @@
+"""/start (with or without a product), /help and /language."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.turn_context import Button
+from bot import channel
+from bot.runtime import AppRuntime
+from storage.repositories import actors as actors_repo
+
+router = Router(name=__name__)
+
+
+@router.message(CommandStart(deep_link=True))
+async def open_product(message: Message, command: CommandObject, bot: Bot,
+                       runtime: AppRuntime) -> None:
+    """A buyer opens a product's chat through its deep link."""
+    event = channel.event_from_message(message, "buyer", open_ref=(command.args or "").strip())
+    await channel.answer(bot, runtime, message.chat.id, event)
+
+
+@router.message(CommandStart())
+async def welcome(message: Message, bot: Bot, runtime: AppRuntime, role: str) -> None:
+    name = message.from_user.first_name if message.from_user else ""
+    result = await runtime.service.reply_static(channel.event_from_message(message, role),
+                                                _("welcome").format(name=name))
+    await channel.deliver(bot, runtime.service, result)
+
+
+@router.message(Command("help"))
+async def help_(message: Message, bot: Bot, runtime: AppRuntime, role: str) -> None:
+    result = await runtime.service.reply_static(channel.event_from_message(message, role),
+                                                _("help"))
+    await channel.deliver(bot, runtime.service, result)
+
+
+@router.message(Command("language"))
+async def choose_language(message: Message, bot: Bot, runtime: AppRuntime, role: str) -> None:
+    buttons = [[Button("Español", "lang:es"), Button("English", "lang:en")]]
+    result = await runtime.service.reply_static(channel.event_from_message(message, role),
+                                                _("choose_language"), buttons)
+    await channel.deliver(bot, runtime.service, result)
+
+
+@router.callback_query(F.data.in_({"lang:es", "lang:en"}))
+async def set_language(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str,
+                       session: AsyncSession) -> None:
+    language = (query.data or "lang:es").split(":")[1]
+    user = query.from_user
+    for actor in (await actors_repo.seller_by_telegram_id(session, user.id),
+                  await actors_repo.buyer_by_telegram_id(session, user.id)):
+        if actor is not None:
+            actor.language = language
+    await session.commit()
+    from aiogram.utils.i18n import get_i18n
+
+    with get_i18n().use_locale(language):
+        text = _("language_set")
+    result = await runtime.service.reply_static(channel.event_from_callback(query, role), text)
+    await query.answer()
+    await channel.deliver(bot, runtime.service, result)

@@ -1,0 +1,78 @@
+"""Everything a running bot shares, built once from settings: engine, Redis, agents, service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from agents.agent_factory import Agents, build_agents
+from agents.conversation_service import ConversationService, utc_now
+from agents.model_factory import create_chat_model
+from config.settings import PROJECT_ROOT, Settings
+from storage.conversation_lock import ConversationLock
+from storage.database import create_engine, create_session_factory
+from storage.rate_limiter import RateLimiter
+from storage.redis_client import create_redis
+from storage.redis_keys import KeySpace
+
+
+@dataclass
+class AppRuntime:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: aioredis.Redis
+    keys: KeySpace
+    agents: Agents
+    service: ConversationService
+    limiter: RateLimiter
+    clock: Callable[[], datetime]
+    media_dir: Path
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def build_agent_set(settings: Settings, model: BaseChatModel | None = None) -> Agents:
+    """Agents for the configured provider; Gemini gets the offline model as its fallback."""
+    from agents.models.offline import OfflineChatModel
+
+    chosen = model or create_chat_model(settings.llm)
+    fallback = OfflineChatModel() if settings.llm.resolved_provider() == "gemini" else None
+    if settings.llm.resolved_provider() == "gemini" and model is None:
+        from agents.listing_writer import GeminiListingWriter
+        from agents.tools.seller import use_listing_writer
+
+        use_listing_writer(GeminiListingWriter(chosen, settings.llm.gemini_model))
+    return build_agents(chosen, settings.llm, fallback=fallback)
+
+
+async def build_runtime(
+    settings: Settings, *, database_url: str, redis_url: str, model: BaseChatModel | None = None,
+    clock: Callable[[], datetime] = utc_now, session_factory: async_sessionmaker | None = None,
+    key_prefix: str | None = None,
+) -> AppRuntime:
+    engine = create_engine(database_url, settings.database)
+    factory = session_factory or create_session_factory(engine)
+    redis = create_redis(redis_url)
+    keys = KeySpace(key_prefix or settings.redis.key_prefix)
+    agents = build_agent_set(settings, model)
+    lock = ConversationLock(redis, keys, timeout=settings.redis.lock_timeout_seconds,
+                            wait=settings.redis.lock_timeout_seconds)
+    service = ConversationService(session_factory=factory, settings=settings, agents=agents,
+                                  clock=clock, lock=lock)
+    limiter = RateLimiter(redis, keys, per_actor=settings.redis.rate_limit_per_actor,
+                          global_limit=settings.redis.rate_limit_global,
+                          window_seconds=settings.redis.rate_limit_window_seconds,
+                          unavailable_policy=settings.redis.unavailable_policy)
+    media_dir = PROJECT_ROOT / ".data" / "media"
+    return AppRuntime(settings=settings, engine=engine, session_factory=factory, redis=redis,
+                      keys=keys, agents=agents, service=service, limiter=limiter, clock=clock,
+                      media_dir=media_dir)

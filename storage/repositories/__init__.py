@@ -1,0 +1,1 @@
+"""Repositories per aggregate: they take a session and never commit (the unit of work does)."""

@@ -1,0 +1,76 @@
+"""Sellers and buyers."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Buyer, Seller
+
+
+async def seller_by_telegram_id(session: AsyncSession, telegram_id: int) -> Seller | None:
+    return await session.scalar(select(Seller).where(Seller.telegram_id == telegram_id))
+
+
+async def get_or_create_seller(
+    session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
+) -> Seller:
+    """Insert-or-get in one statement, so two first messages at once make one seller."""
+    await session.execute(
+        insert(Seller)
+        .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))
+        .on_conflict_do_nothing(index_elements=[Seller.telegram_id])
+    )
+    seller = await seller_by_telegram_id(session, telegram_id)
+    assert seller is not None
+    return seller
+
+
+async def buyer_by_telegram_id(session: AsyncSession, telegram_id: int) -> Buyer | None:
+    return await session.scalar(select(Buyer).where(Buyer.telegram_id == telegram_id))
+
+
+async def get_or_create_buyer(
+    session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
+) -> Buyer:
+    await session.execute(
+        insert(Buyer)
+        .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))
+        .on_conflict_do_nothing(index_elements=[Buyer.telegram_id])
+    )
+    buyer = await buyer_by_telegram_id(session, telegram_id)
+    assert buyer is not None
+    return buyer
+
+
+async def get_or_create_marketplace_buyer(
+    session: AsyncSession, *, marketplace: str, user_id: str, name: str, language: str = "es"
+) -> Buyer:
+    await session.execute(
+        insert(Buyer)
+        .values(marketplace=marketplace, marketplace_user_id=user_id, name=name[:120] or "?",
+                language=_lang(language))
+        .on_conflict_do_nothing(index_elements=[Buyer.marketplace, Buyer.marketplace_user_id])
+    )
+    buyer = await session.scalar(
+        select(Buyer).where(Buyer.marketplace == marketplace, Buyer.marketplace_user_id == user_id)
+    )
+    assert buyer is not None
+    return buyer
+
+
+async def set_buyer_trust(
+    session: AsyncSession, buyer_id: uuid.UUID, *, trust_score: Decimal, blocked: bool | None = None
+) -> None:
+    values: dict[str, object] = {"trust_score": trust_score}
+    if blocked is not None:
+        values["is_blocked"] = blocked
+    await session.execute(update(Buyer).where(Buyer.id == buyer_id).values(**values))
+
+
+def _lang(language: str | None) -> str:
+    return "en" if (language or "").lower().startswith("en") else "es"

@@ -1,0 +1,165 @@
+"""Conversations and their messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    Direction,
+    Message,
+)
+
+
+async def get_or_create(
+    session: AsyncSession, *, channel: Channel, external_chat_id: str, kind: ConversationKind,
+    product_id: uuid.UUID | None = None, buyer_id: uuid.UUID | None = None,
+    seller_id: uuid.UUID | None = None,
+) -> Conversation:
+    """One conversation per chat, kind and product; concurrent first messages make one."""
+    await session.execute(
+        insert(Conversation)
+        .values(channel=channel, external_chat_id=external_chat_id, kind=kind,
+                product_id=product_id, buyer_id=buyer_id, seller_id=seller_id)
+        .on_conflict_do_nothing(
+            constraint="uq_conversations_channel_external_chat_id_kind_product_id"
+        )
+    )
+    conversation = await session.scalar(
+        select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id,
+            Conversation.kind == kind,
+            Conversation.product_id.is_(None) if product_id is None
+            else Conversation.product_id == product_id,
+        )
+    )
+    assert conversation is not None
+    return conversation
+
+
+async def get(session: AsyncSession, conversation_id: uuid.UUID, *, lock: bool = False
+              ) -> Conversation | None:
+    query = select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def latest_buyer_chat(
+    session: AsyncSession, channel: Channel, external_chat_id: str
+) -> Conversation | None:
+    """The product chat this buyer used last (free text goes there)."""
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.channel == channel, Conversation.external_chat_id == external_chat_id,
+               Conversation.kind == ConversationKind.BUYER_CHAT)
+        .order_by(Conversation.last_message_at.desc().nullslast(), Conversation.created_at.desc())
+        .limit(1)
+    )
+
+
+async def for_seller_products(
+    session: AsyncSession, seller_id: uuid.UUID, limit: int = 10
+) -> Sequence[Conversation]:
+    from storage.models import Product
+
+    return (await session.scalars(
+        select(Conversation).join(Product, Product.id == Conversation.product_id)
+        .where(Product.seller_id == seller_id, Conversation.kind == ConversationKind.BUYER_CHAT)
+        .order_by(Conversation.last_message_at.desc().nullslast()).limit(limit)
+    )).all()
+
+
+async def add_inbound(session: AsyncSession, message: Message) -> tuple[Message, bool]:
+    """Store an inbound message once per (channel, external id).
+
+    Returns the stored row and whether it is new; a redelivery returns the first row.
+    """
+    values = {
+        column.key: getattr(message, column.key)
+        for column in Message.__table__.columns
+        if column.key not in ("id", "seq", "created_at") and getattr(message, column.key) is not None
+    }
+    inserted = await session.scalar(
+        insert(Message).values(**values)
+        .on_conflict_do_nothing(index_elements=[Message.channel, Message.external_message_id])
+        .returning(Message.id)
+    )
+    stored = await session.scalar(
+        select(Message).where(Message.channel == message.channel,
+                              Message.external_message_id == message.external_message_id)
+    )
+    assert stored is not None
+    return stored, inserted is not None
+
+
+async def find_message(session: AsyncSession, channel: Channel, external_id: str
+                       ) -> Message | None:
+    return await session.scalar(
+        select(Message).where(Message.channel == channel,
+                              Message.external_message_id == external_id)
+    )
+
+
+async def recent_messages(session: AsyncSession, conversation_id: uuid.UUID, limit: int
+                          ) -> list[Message]:
+    rows = (await session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id)
+        .order_by(Message.seq.desc()).limit(limit)
+    )).all()
+    return list(reversed(rows))
+
+
+async def replies_to(session: AsyncSession, message_id: uuid.UUID) -> Sequence[Message]:
+    return (await session.scalars(
+        select(Message).where(Message.reply_to_id == message_id).order_by(Message.seq)
+    )).all()
+
+
+async def record_activity(
+    session: AsyncSession, conversation: Conversation, *, messages: int, at: datetime
+) -> None:
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation.id)
+        .values(message_count=Conversation.message_count + messages, last_message_at=at)
+    )
+
+
+async def unprocessed_inbound(session: AsyncSession, limit: int = 100) -> Sequence[Message]:
+    return (await session.scalars(
+        select(Message).where(Message.direction == Direction.INBOUND,
+                              Message.processed_at.is_(None))
+        .order_by(Message.seq).limit(limit)
+    )).all()
+
+
+async def undelivered_outbound(session: AsyncSession, limit: int = 100) -> Sequence[Message]:
+    return (await session.scalars(
+        select(Message).where(Message.direction == Direction.OUTBOUND,
+                              Message.delivered_at.is_(None))
+        .order_by(Message.seq).limit(limit)
+    )).all()
+
+
+async def mark_delivered(session: AsyncSession, message_id: uuid.UUID, external_id: str | None,
+                         at: datetime) -> None:
+    await session.execute(
+        update(Message).where(Message.id == message_id)
+        .values(delivered_at=at, external_message_id=external_id)
+    )
+
+
+async def count_active(session: AsyncSession) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Conversation)
+        .where(Conversation.status == ConversationStatus.ACTIVE)
+    ) or 0)

@@ -1,0 +1,85 @@
+"""The intent reader against the labelled sentences, plus the amount and field rules."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from agents.intents import detect_language, fold, read_message
+from agents.intents_amounts import find_amounts
+
+SENTENCES = Path(__file__).resolve().parent.parent / "data" / "offline_sentences.jsonl"
+
+
+def _labelled() -> list[dict]:
+    lines = SENTENCES.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+LABELLED = _labelled()
+
+
+def test_the_labelled_file_is_large_and_balanced() -> None:
+    languages = [row["language"] for row in LABELLED]
+    assert len(LABELLED) >= 160
+    assert 0.4 <= languages.count("es") / len(languages) <= 0.6
+    assert {row["role"] for row in LABELLED} == {"buyer", "seller"}
+
+
+@pytest.mark.parametrize("row", LABELLED, ids=[row["text"][:50] for row in LABELLED])
+def test_labelled_sentence(row: dict) -> None:
+    parsed = read_message(row["text"], row.get("hint"), role=row["role"])
+    expected_amounts = [Decimal(str(amount)) for amount in row["amounts"]]
+    assert (parsed.intent, parsed.amounts, parsed.language) == (
+        row["intent"],
+        expected_amounts,
+        row["language"],
+    )
+    for key, value in row.get("fields", {}).items():
+        got = parsed.fields.get(key)
+        assert (str(got) if isinstance(got, Decimal) else got) == value, key
+
+
+@pytest.mark.parametrize(("text", "amounts", "currency"), [
+    ("400€", ["400"], "EUR"),
+    ("€400", ["400"], "EUR"),
+    ("$400", ["400"], "USD"),
+    ("400 pesos", ["400"], "MXN"),
+    ("1.200,50 €", ["1200.50"], "EUR"),
+    ("1,200.50", ["1200.50"], None),
+    ("400e", ["400"], "EUR"),
+    ("iPhone 13 Pro 128GB talla 42 a las 18:00 el 15/06 al 89%", [], None),
+    ("2 mandos, 20x30 cm, del 2019, versión 1.2.3, S21", [], None),
+    ("entre 300 y 400", ["300", "400"], None),
+    ("te llamo al 612345678", [], None),
+])
+def test_amount_reading(text: str, amounts: list[str], currency: str | None) -> None:
+    found, money = find_amounts(text, fold(text))
+    assert (found, money) == ([Decimal(a) for a in amounts], currency)
+
+
+def test_fold_keeps_positions_and_drops_accents() -> None:
+    text = "Envío a CORUÑA, ¿sí?"
+    assert fold(text) == "envio a coruna, ¿si?" and len(fold(text)) == len(text)
+
+
+def test_language_hint_only_breaks_ties() -> None:
+    assert detect_language("420", "en") == "en"
+    assert detect_language("420", "es") == "es"
+    assert detect_language("Is it still available?", "es") == "en"
+    assert detect_language("¿Sigue disponible?", "en") == "es"
+
+
+def test_role_is_guessed_from_seller_only_commands() -> None:
+    assert read_message("publícalo").intent == "publish"
+    assert read_message("Vendo bici Trek, 350€").intent == "sell"
+    assert read_message("te doy 300").intent == "offer"
+    assert read_message("¿está vendido?").intent == "availability"
+
+
+def test_photos_marker_is_read_and_removed() -> None:
+    parsed = read_message("Bici Trek talla M, 350€\n[photos: 3]", role="seller")
+    assert (parsed.intent, parsed.amounts, parsed.fields["photos"]) == ("sell", [Decimal(350)], 3)

@@ -1,0 +1,327 @@
+"""The rule-based reader of a seller's sentence and the description it composes."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.categories import CategoryTree, fold
+from agents.listing_draft import (
+    compose_description,
+    detect_language,
+    parse_amount,
+    read_product_sentence,
+)
+
+TREE = CategoryTree.load()
+
+# text, title, price, currency, condition, category id
+SENTENCES = [
+    ("Vendo bici Trek Marlin 5 talla M, 350€, poco uso",
+     "Bici Trek Marlin 5 talla M", "350", "EUR", "used", "MLA1293"),
+    ("Vendo bici de montaña Trek Marlin 5, talla M, 350€, poco uso",
+     "Bici de montaña Trek Marlin 5 talla M", "350", "EUR", "used", "MLA1293"),
+    ("Selling my iPhone 13 Pro 128GB, like new, 650 euros",
+     "iPhone 13 Pro 128GB", "650", "EUR", "used", "MLA1055"),
+    ("Vendo sofá de 3 plazas IKEA, gris, 120€",
+     "Sofá de 3 plazas IKEA gris", "120", "EUR", "not_specified", "MLA1632"),
+    ("Vendo PS5 con dos mandos, 400€",
+     "PS5 con dos mandos", "400", "EUR", "not_specified", "MLA438566"),
+    ("Vendo MacBook Air M1, 1,200",
+     "MacBook Air M1", "1200", "EUR", "not_specified", "MLA1652"),
+    ("Zapatillas New Balance 574 talla 42, nuevas, 60 euros",
+     "Zapatillas New Balance 574 talla 42", "60", "EUR", "new", "MLA109027"),
+    ("Hola! Vendo mi Samsung Galaxy S21 negro 256GB, muy buen estado, precio 380",
+     "Samsung Galaxy S21 negro 256GB", "380", "EUR", "used", "MLA1055"),
+    ("Selling my road bike for 350",
+     "Road bike for sale", "350", "EUR", "not_specified", "MLA1293"),
+    ("Brand new sealed AirPods Pro, $180",
+     "AirPods Pro", "180", "USD", "new", "MLA3697"),
+    ("Vendo cochecito Bugaboo Fox 2020, 450 €",
+     "Cochecito Bugaboo Fox 2020", "450", "EUR", "not_specified", "MLA1384"),
+    ("Guitarra eléctrica Fender Stratocaster, 1.200€, como nueva",
+     "Guitarra eléctrica Fender Stratocaster", "1200", "EUR", "used", "MLA1183"),
+    ("Vendo lavadora Bosch 8kg, 150 euros, funciona perfectamente",
+     "Lavadora Bosch 8kg", "150", "EUR", "not_specified", "MLA1578"),
+    ("Selling Canon EOS 250D camera with 18-55 lens, good condition, £300",
+     "Canon EOS 250D camera with 18-55 lens", "300", "GBP", "used", "MLA1042"),
+    ("Vendo moto Honda CBR 600 del 2015, 12000 km, 4.500€",
+     "Moto Honda CBR 600 del 2015", "4500", "EUR", "not_specified", "MLA1763"),
+    ("Vendo lámpara de pie, 25€",
+     "Lámpara de pie", "25", "EUR", "not_specified", "MLA1636"),
+    ("Vendo chaqueta de mujer Zara talla S, sin usar, 30€",
+     "Chaqueta de mujer Zara talla S", "30", "EUR", "new", "MLA1432"),
+    ("Mesa de comedor extensible de madera, 350,50€",
+     "Mesa de comedor extensible de madera", "350.50", "EUR", "not_specified", "MLA1633"),
+    ("Vendo Nintendo Switch OLED por 250 dólares",
+     "Nintendo Switch OLED", "250", "USD", "not_specified", "MLA438566"),
+    ("Selling my Dyson V11 vacuum, used, 200 USD",
+     "Dyson V11 vacuum", "200", "USD", "used", "MLA1584"),
+    ("Vendo libro de Harry Potter, 5€",
+     "Libro de Harry Potter", "5", "EUR", "not_specified", "MLA3025"),
+    ("Vendo iPhone 12 usado, 300 pesos",
+     "iPhone 12 en venta", "300", "ARS", "used", "MLA1055"),
+    ("Lego Star Wars Millennium Falcon never used, €120",
+     "Lego Star Wars Millennium Falcon", "120", "EUR", "new", "MLA1132"),
+    ("Vendo taladro Makita, precio: 80",
+     "Taladro Makita", "80", "EUR", "not_specified", "MLA407134"),
+    ("Pagué 500€, lo vendo por 300€, bici Orbea",
+     "Bici Orbea", "300", "EUR", "not_specified", "MLA1293"),
+    ("Vendo portátil Lenovo ThinkPad T480 8GB RAM 256GB SSD, 350 EUR",
+     "Portátil Lenovo ThinkPad T480 8GB RAM 256GB SSD", "350", "EUR", "not_specified", "MLA1652"),
+    ("Apple Watch Series 7 45mm, like new, 250€",
+     "Apple Watch Series 7 45mm", "250", "EUR", "used", "MLA1439"),
+    ("Vendo silla de oficina",
+     "Silla de oficina", None, "EUR", "not_specified", "MLA1633"),
+    ("Selling a kids' bike, barely used, asking 80",
+     "Kids' bike", "80", "EUR", "used", "MLA1293"),
+    ("Vendo cafetera Nespresso a estrenar 60€",
+     "Cafetera Nespresso", "60", "EUR", "new", "MLA1580"),
+    ("Selling my PS4 Slim 500GB with 2 controllers, great condition, €150",
+     "PS4 Slim 500GB with 2 controllers", "150", "EUR", "used", "MLA438566"),
+    ("Vendo colchón de 150x190, como nuevo",
+     "Colchón de 150x190", None, "EUR", "used", "MLA1634"),
+    ("Selling IKEA Billy bookcase, white, 40 euros",
+     "IKEA Billy bookcase white", "40", "EUR", "not_specified", "MLA1635"),
+    ("Brand new Nike Air Max 90 size 10, $120",
+     "Nike Air Max 90 size 10", "120", "USD", "new", "MLA109027"),
+    ("Selling my Samsung 55 inch smart TV, works perfectly, 300 EUR",
+     "Samsung 55 inch smart TV", "300", "EUR", "not_specified", "MLA1002"),
+    ("For sale: Bugaboo Cameleon stroller, good condition, 200€",
+     "Bugaboo Cameleon stroller", "200", "EUR", "used", "MLA1384"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "price", "currency", "condition", "category_id"), SENTENCES,
+    ids=[row[0][:40] for row in SENTENCES],
+)
+def test_seller_sentences(
+    text: str, title: str, price: str | None, currency: str, condition: str, category_id: str
+) -> None:
+    draft = read_product_sentence(text)
+    assert draft.title == title
+    assert draft.price == (Decimal(price) if price is not None else None)
+    assert draft.price_source == ("given" if price is not None else None)
+    assert draft.currency == currency
+    assert draft.condition == condition
+    assert TREE.match(text).category_id == category_id
+    assert 10 <= len(draft.title) <= 60
+
+
+def test_table_has_enough_sentences_in_both_languages() -> None:
+    languages = [read_product_sentence(row[0]).language for row in SENTENCES]
+    assert len(SENTENCES) >= 25
+    assert languages.count("es") >= 10 and languages.count("en") >= 10
+
+
+@pytest.mark.parametrize(
+    ("fragment", "price", "currency"),
+    [
+        ("350€", "350", "EUR"),
+        ("350 €", "350", "EUR"),
+        ("€350", "350", "EUR"),
+        ("350 euros", "350", "EUR"),
+        ("350 EUR", "350", "EUR"),
+        ("EUR 350", "350", "EUR"),
+        ("$350", "350", "USD"),
+        ("350$", "350", "USD"),
+        ("US$ 350", "350", "USD"),
+        ("350 USD", "350", "USD"),
+        ("350 dólares", "350", "USD"),
+        ("350 dolares", "350", "USD"),
+        ("350 dollars", "350", "USD"),
+        ("350 pesos", "350", "ARS"),
+        ("£350", "350", "GBP"),
+        ("1.200€", "1200", "EUR"),
+        ("1,200€", "1200", "EUR"),
+        ("$1,200.50", "1200.50", "USD"),
+        ("1.200,50 €", "1200.50", "EUR"),
+        ("350,50€", "350.50", "EUR"),
+        ("350.5 euros", "350.50", "EUR"),
+        ("precio 350", "350", "EUR"),
+        ("precio: 350", "350", "EUR"),
+        ("por 350", "350", "EUR"),
+        ("for 350", "350", "EUR"),
+        ("asking 350", "350", "EUR"),
+        ("only 350", "350", "EUR"),
+    ],
+)
+def test_price_formats(fragment: str, price: str, currency: str) -> None:
+    draft = read_product_sentence(f"Vendo bici Trek, {fragment}, poco uso")
+    assert (draft.price, draft.currency, draft.price_source) == (Decimal(price), currency, "given")
+    assert draft.title == "Bici Trek en venta"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vendo iPhone 13 Pro 128GB",  # a capacity is not a price
+        "Vendo bici Trek Marlin 5 talla M",  # model numbers and sizes are not prices
+        "Vendo sofá de 3 plazas",
+        "Bici usada por 3 meses",  # "por" followed by a duration
+        "Used for 2 years, works fine",
+        "Zapatillas talla 42",
+        "Batería al 89%, precio 90%",
+        "Vendo moto del 2015",
+    ],
+)
+def test_numbers_that_are_not_prices(text: str) -> None:
+    draft = read_product_sentence(text)
+    assert draft.price is None and draft.price_source is None
+    assert draft.currency == "EUR"
+
+
+def test_a_past_price_is_not_the_asking_price() -> None:
+    assert read_product_sentence("Compré por 500€, vendo a 300€").price == Decimal(300)
+    assert read_product_sentence("Paid $900 last year, selling for $600").price == Decimal(600)
+
+
+def test_the_first_asking_price_wins() -> None:
+    assert read_product_sentence("Bici 350€ o 300€ sin pedales").price == Decimal(350)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("350", "350"), ("1.200", "1200"), ("1,200", "1200"), ("350,50", "350.50"),
+     ("350.5", "350.50"), ("1.200.000", "1200000"), ("1,200.50", "1200.50"),
+     ("1.200,50", "1200.50"), ("0,99", "0.99"), ("350,00", "350")],
+)
+def test_parse_amount(raw: str, value: str) -> None:
+    parsed = parse_amount(raw)
+    assert parsed == Decimal(value) and str(parsed) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "condition", "note"),
+    [
+        ("Vendo bici nueva", "new", "nueva"),
+        ("Bici a estrenar", "new", "a estrenar"),
+        ("Bici sin usar", "new", "sin usar"),
+        ("Brand new bike", "new", "Brand new"),
+        ("Sealed PS5", "new", "Sealed"),
+        ("Bike, never used", "new", "never used"),
+        ("Bici usada", "used", "usada"),
+        ("Bici poco uso", "used", "poco uso"),
+        ("Bici como nueva", "used", "como nueva"),  # "nueva" inside "como nueva" is not new
+        ("Bici en buen estado", "used", "buen estado"),
+        ("Bike, like new", "used", "like new"),
+        ("Bike in good condition", "used", "good condition"),
+        ("Used bike", "used", "Used"),
+        ("Nuevo en caja, usado una vez", "used", "usado"),  # a used cue wins over a new one
+        ("Zapatillas New Balance", "not_specified", None),  # a brand, not a condition
+        ("Vendo bici", "not_specified", None),
+    ],
+)
+def test_condition(text: str, condition: str, note: str | None) -> None:
+    draft = read_product_sentence(text)
+    assert (draft.condition, draft.condition_note) == (condition, note)
+
+
+def test_attributes() -> None:
+    phone = read_product_sentence("Vendo Samsung Galaxy S21 negro 256GB, 8 GB RAM, del 2021")
+    assert phone.attributes == {
+        "BRAND": "Samsung", "MODEL": "Galaxy S21", "STORAGE": "256GB", "RAM": "8GB",
+        "COLOR": "Negro", "YEAR": "2021",
+    }
+    bike = read_product_sentence("vendo bici trek marlin 5 talla m, 350€")
+    assert bike.attributes == {"BRAND": "Trek", "MODEL": "Marlin 5", "SIZE": "M"}
+    assert read_product_sentence("Samsung 55 inch TV").attributes == {"BRAND": "Samsung"}
+    assert read_product_sentence("iphone 13 pro max").attributes["MODEL"] == "iPhone 13 Pro Max"
+    assert read_product_sentence("Zapatillas número 42,5").attributes["SIZE"] == "42,5"
+    assert read_product_sentence("Sofá, 2019€").attributes == {}  # a price is not a year
+    assert "MODEL" not in read_product_sentence("Lavadora Bosch 8kg").attributes
+
+
+def test_details_keep_other_statements() -> None:
+    draft = read_product_sentence(
+        "Vendo iPhone 13, 128GB, batería al 89%, con caja y cargador original, 500€"
+    )
+    assert draft.title == "iPhone 13 128GB"
+    assert draft.details == ("batería al 89%", "con caja y cargador original")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "language"),
+    [
+        ("Vendo bici de montaña", None, "es"),
+        ("Selling my bike", None, "en"),
+        ("Selling my bike", "es", "en"),  # the text decides when it can
+        ("iPhone 13, 500€", "en", "en"),  # no clue in the text: the hint
+        ("iPhone 13, 500€", None, "es"),
+        ("iPhone 13, 500€", "fr", "es"),
+    ],
+)
+def test_language(text: str, hint: str | None, language: str) -> None:
+    assert detect_language(text, hint) == language
+    assert read_product_sentence(text, language_hint=hint).language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("", "Artículo en venta"),
+        ("Vendo", "Artículo en venta"),
+        ("Selling, 20€", "Item for sale"),
+        ("Vendo " + "bicicleta muy bonita y grande " * 4, None),
+    ],
+)
+def test_title_always_fits(text: str, title: str | None) -> None:
+    draft = read_product_sentence(text)
+    assert 10 <= len(draft.title) <= 60
+    if title is not None:
+        assert draft.title == title
+
+
+def test_description_states_only_the_facts() -> None:
+    draft = read_product_sentence("Vendo bici Trek Marlin 5 talla M, 350€, poco uso")
+    description = compose_description(draft, TREE.get("MLA1293"), "es")
+    assert description.startswith("En venta: Bici Trek Marlin 5 talla M.")
+    assert "Estado: usado (poco uso)." in description
+    assert "marca Trek, modelo Marlin 5, talla M" in description
+    assert "Categoría: Bicicletas." in description
+    assert "350" not in description  # the price lives in its own field and may change
+    assert len(description) >= 50
+
+
+def test_description_in_english_and_without_condition() -> None:
+    draft = read_product_sentence("Vendo sofá IKEA, 120€")
+    assert draft.title == "Sofá IKEA en venta"  # under 10 characters: padded, not invented
+    description = compose_description(draft, TREE.match(draft.text), "en")
+    assert description.startswith("For sale: Sofá IKEA en venta.")
+    assert "Condition" not in description and "new" not in description.lower().split()
+    assert "Category: Sofas & Armchairs." in description
+
+
+def test_description_never_claims_new_for_used() -> None:
+    draft = read_product_sentence("Selling my iPhone 13 Pro, like new, 650 euros")
+    description = compose_description(draft, None, "en")
+    assert "Condition: used (like new)." in description
+    assert "Category" not in description
+
+
+def test_description_language_of_the_seller_notes() -> None:
+    draft = read_product_sentence("Selling my iPhone 13, like new, 650 euros")
+    # Written in Spanish: the canonical word, not the seller's English phrase.
+    assert "Estado: usado." in compose_description(draft, None, "es")
+
+
+def _fold_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=100), st.sampled_from(["es", "en"]))
+def test_any_text_gives_a_valid_draft_and_description(text: str, language: str) -> None:
+    draft = read_product_sentence(text, language_hint=language)
+    assert 10 <= len(draft.title) <= 60
+    assert draft.price is None or draft.price > 0
+    description = compose_description(draft, TREE.match(text), language)
+    assert len(description) >= 50
+    if draft.condition != "new":
+        # Never invents a "new" claim the sentence did not make.
+        assert not {"nuevo", "new"} & (_fold_words(description) - _fold_words(text))
