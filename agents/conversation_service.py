@@ -23,7 +23,7 @@ from agents.conversation_actions import run_turn
 from agents.outbox import OutboundMessage
 from agents.turn_context import PhotoRef
 from config.settings import Settings
-from storage.database import unit_of_work
+from storage.database import set_audit_actor, unit_of_work
 from storage.models import (
     Author,
     Channel,
@@ -117,8 +117,7 @@ class ConversationService:
 
     async def store_inbound(self, event: InboundEvent
                             ) -> tuple[uuid.UUID | None, bool, uuid.UUID | None]:
-        async with unit_of_work(self.session_factory,
-                                actor=f"{event.role}:{event.sender.telegram_id}") as session:
+        async with unit_of_work(self.session_factory) as session:
             conversation = await self._conversation_for(session, event)
             message = Message(
                 conversation_id=conversation.id, channel=event.channel,
@@ -184,6 +183,10 @@ class ConversationService:
                 return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
             conversation = await conversations_repo.get(session, conversation_id, lock=True)
             assert conversation is not None
+            # The audit log names who caused every change of this turn.
+            speaker = conversation.seller_id if inbound.author is Author.SELLER \
+                else conversation.buyer_id
+            await set_audit_actor(session, f"{inbound.author.value}:{speaker}")
             result = await run_turn(session, self, conversation, inbound)
             inbound.processed_at = self.clock()
             return result

@@ -98,7 +98,7 @@ DECLINE_WEAK = _rx(r"\b(?:muy caro|demasiado caro|carisimo|too expensive|too pri
 ACCEPT = _rx(
     r"\b(?:acepto|aceptado|trato hecho|ok deal|deal|it'?s a deal|lo quiero|me lo quedo|"
     r"i'?ll take it|i will take it|i take it|lo compro|me lo llevo|sounds good|agreed|i accept|"
-    r"accepted|let'?s do it|lo cojo|hecho|done|venga va|de acuerdo,? (?:lo|me)|cerramos)\b")
+    r"accepted|let'?s do it|lo cojo|(?<!de )hecho|done|venga va|de acuerdo,? (?:lo|me)|cerramos)\b")
 SEARCH_NOT = _rx(
     r"\b(?:tienes|teneis|tienen|vendes|vendeis|hay|do you have|have you got|got any|necesito|"
     r"i need)\s+(?:"
@@ -241,6 +241,9 @@ def _is_product_sentence(text: _Text) -> bool:
     return bool(text.amounts) and len(words) >= 3
 
 
+# First match wins. Buyers: a plain "no thanks" beats everything, a search beats its price
+# limit, an amount makes an offer ("vale, 600 entonces"), and the specific questions come
+# before the vague ones ("¿cuánto cuesta el envío?" is about shipping, not price).
 BUYER_RULES: tuple[Rule, ...] = (
     ("help", _has(HELP)),
     ("decline", _has(DECLINE_STRONG)),
@@ -259,6 +262,8 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("thanks", _has(THANKS)),
     ("greeting", _has(GREETING)),
 )
+# Sellers: a photo caption is a product; explicit commands come before prices, and a sentence
+# with a price and a few words is a product ("Bici Trek talla M, 350€"), a bare amount a price.
 SELLER_RULES: tuple[Rule, ...] = (
     ("help", _has(HELP)),
     ("sell", lambda text: bool(text.photos)),
@@ -276,7 +281,6 @@ SELLER_RULES: tuple[Rule, ...] = (
     ("reactivate", _has(REACTIVATE)),
     ("pause", _has(PAUSE)),
     ("publish", _has(PUBLISH)),
-    ("list_products", _has(LIST_PRODUCTS)),
     ("set_condition", _has(SET_CONDITION)),
     ("set_price", lambda text: bool(text.amounts) and bool(SET_PRICE.search(text.folded))),
     ("set_price", _has(CHANGE_PRICE)),

@@ -88,7 +88,8 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
     on_sale = product.status in (ProductStatus.PUBLISHED, ProductStatus.RESERVED)
     if not on_sale:
         _move(product, ProductStatus.PROCESSING)
-        product.processing_started_at = ctx.now()
+        product.processing_started_at, product.processing_completed_at = ctx.now(), None
+        product.processing_error = None
     variant = int(await _version_count(ctx, product))
     started = time.perf_counter()
     proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,

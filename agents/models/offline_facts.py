@@ -77,8 +77,16 @@ def topic_facts(topic: str, product: dict[str, Any]) -> list[str]:
 
 
 def question_facts(question: str, product: dict[str, Any]) -> list[str]:
-    """Attribute lines and sentences that share a meaningful word with the question."""
-    asked = _fact_words(question)
+    """Attribute lines and sentences that share a meaningful word with the question.
+
+    Words that only name the product (its title, brand, model) are not a fact asked about:
+    "¿Tiene la garantía de Apple?" is about the warranty, not about the brand.
+    """
+    attributes = product.get("attributes") or {}
+    naming = " ".join([str(product.get("title") or "")] + [
+        str(value) for key, value in attributes.items()
+        if str(key).upper() in {"BRAND", "MODEL", "LINE"}])
+    asked = _fact_words(question) - _fact_words(naming)
     if not asked:
         return []
     facts = [f"{key}: {value}" for key, value in (product.get("attributes") or {}).items()

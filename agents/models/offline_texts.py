@@ -169,6 +169,8 @@ def word(term: str, language: str) -> str:
 
 def money(amount: object, currency: str | None, language: str) -> str:
     """An amount as people write it: '600 €' / '299,99 €' in Spanish, '€600' in English."""
+    if amount is None or amount == "":
+        return ""
     try:
         value = Decimal(str(amount))
     except InvalidOperation:

@@ -7,13 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-# The project runs pytest with -p no:benchmark and strict markers, while langchain-tests marks
-# test_init_time with @pytest.mark.benchmark when it is imported; register the marker first.
-# (A `markers` entry for "benchmark" in pyproject.toml would make these lines unnecessary.)
-if getattr(pytest.mark, "_config", None) is not None:
-    pytest.mark._config.addinivalue_line("markers", "benchmark: langchain-tests timing test")
-
 from langchain_core.language_models import BaseChatModel
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests

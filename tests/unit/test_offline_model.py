@@ -16,7 +16,6 @@ from langchain_core.tools import tool
 from agents.models import OfflineChatModel
 from agents.models.offline_turn import parse_context
 
-
 # The model reads only the names of the bound tools, so plain schemas stand in for them.
 BUYER_TOOL_NAMES = ["search_products", "product_details", "check_availability", "make_offer",
                     "accept_counter", "propose_meeting", "ask_seller"]
