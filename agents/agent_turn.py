@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,27 @@ class AgentOutput:
     @property
     def tools(self) -> list[str]:
         return [str(call["name"]) for call in self.tool_calls]
+
+
+@dataclass
+class ModelUsage:
+    """What the turns run under one `turn_usage` cost: model calls and tokens."""
+
+    model_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+# Set by a channel around one update to learn what its turn cost (metrics); None: no one counts.
+turn_usage: ContextVar[ModelUsage | None] = ContextVar("turn_usage", default=None)
+
+
+def _count_usage(output: AgentOutput) -> None:
+    usage = turn_usage.get()
+    if usage is not None:
+        usage.model_calls += output.model_calls
+        usage.input_tokens += output.input_tokens
+        usage.output_tokens += output.output_tokens
 
 
 def _text_of(message: AIMessage) -> str:
@@ -59,6 +81,7 @@ def collect(new_messages: list[BaseMessage], started: float) -> AgentOutput:
         text = _text_of(message)
         if text:
             output.text = text
+    _count_usage(output)
     return output
 
 

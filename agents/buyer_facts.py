@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.models import Product, ProductStatus
-
 from agents.turn_context import money
+from storage.models import Product, ProductStatus
 
 _AVAILABILITY = {
     ProductStatus.PUBLISHED: "available",

@@ -91,7 +91,8 @@ class ConversationService:
             return TurnResult(None)
         if not fresh and await self._already_processed(inbound_id):
             return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
-        return await self.process(inbound_id)
+        # a redelivery keeps the conversation it was first stored in: process() reads it
+        return await self.process(inbound_id, conversation_id if fresh else None)
 
     async def reply_static(self, event: InboundEvent, text: str | None,
                            buttons: list | None = None) -> TurnResult:
@@ -170,11 +171,14 @@ class ConversationService:
             message = await session.get(Message, inbound_id)
             return message is not None and message.processed_at is not None
 
-    async def process(self, inbound_id: uuid.UUID) -> TurnResult:
-        async with self.session_factory() as session:
-            message = await session.get(Message, inbound_id)
-            assert message is not None
-            conversation_id = message.conversation_id
+    async def process(self, inbound_id: uuid.UUID,
+                      conversation_id: uuid.UUID | None = None) -> TurnResult:
+        # The caller that just stored the message knows its conversation: no extra read.
+        if conversation_id is None:
+            async with self.session_factory() as session:
+                message = await session.get(Message, inbound_id)
+                assert message is not None
+                conversation_id = message.conversation_id
         async with self._conversation_lock(conversation_id), unit_of_work(
                 self.session_factory) as session:
             inbound = await session.get(Message, inbound_id, with_for_update=True)

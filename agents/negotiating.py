@@ -174,7 +174,7 @@ async def _reserve(ctx: TurnContext, product: Product, offer: Offer, now: dateti
     ctx.notifications.append(Notification(
         "seller_deal_reserved",
         {"buyer": ctx.buyer.name if ctx.buyer else "?", "title": product.title,
-         "amount": (offer.amount, offer.currency), "hours": round(minutes / 60, 1)},
+         "amount": (offer.amount, offer.currency), "hours": f"{minutes / 60:g}"},
         seller_id=product.seller_id,
         buttons=[[("btn_confirm_sale", f"sale:confirm:{offer.id}"),
                   ("btn_decline_sale", f"sale:decline:{offer.id}")]],

@@ -28,7 +28,6 @@ from storage.models import (
 )
 from storage.repositories import conversations as conversations_repo
 
-
 TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting"}
 
 

@@ -15,8 +15,8 @@ from agents.categories import CategoryTree
 from agents.listing_quality import route_listing, score_listing
 from agents.listing_writer import ListingWriter, ProposedListing
 from agents.negotiating import parse_amount
-from agents.turn_context import Button, TurnContext, money, tool_error
 from agents.texts import text
+from agents.turn_context import Button, TurnContext, money, tool_error
 from storage.models import (
     Condition,
     Listing,
@@ -144,11 +144,13 @@ async def _store_listing(ctx: TurnContext, product: Product, proposal: ProposedL
 
 
 def _fit_title(title: str, product: Product) -> str:
+    """A title within the listing limits; a too-short one is completed from the seller's text."""
     title = " ".join((title or "").split())[: TITLE_RANGE[1]].strip()
     if len(title) < TITLE_RANGE[0]:
-        title = (title + " — " + ("artículo" if True else "")).strip()
-        title = title.ljust(TITLE_RANGE[0], ".")
-    return title
+        words = " ".join((product.prompt_text or "").split())
+        title = (words[: TITLE_RANGE[1]].strip() if len(words) >= TITLE_RANGE[0]
+                 else (title + " (artículo)").strip())
+    return title.ljust(TITLE_RANGE[0], ".")
 
 
 def _copy_listing(product: Product, listing: Listing) -> None:
@@ -260,37 +262,15 @@ def product_state(product: Product) -> dict[str, Any]:
             "status": product.status.value, "condition": product.condition.value}
 
 
-async def publish(ctx: TurnContext, product: Product, marketplace: str = "catalog"
+async def publish(ctx: TurnContext, product: Product, marketplace: str | None = "catalog"
                   ) -> dict[str, Any]:
-    if marketplace != Marketplace.CATALOG.value:
-        raise SellingError("marketplace_not_connected",
-                           f"{marketplace} is not connected for this seller yet.")
-    if product.price is None:
-        raise SellingError("missing_price", "Set a price before publishing.")
-    if product.status is ProductStatus.PUBLISHED:
-        return {"published": True, "product_id": str(product.id), "marketplace": marketplace,
-                "start": product.public_ref}
-    if product.status is ProductStatus.INACTIVE and product.listed_at is not None:
-        _move(product, ProductStatus.PUBLISHED)
-    else:
-        _move(product, ProductStatus.PUBLISHING)
-        await ctx.session.flush()
-        _move(product, ProductStatus.PUBLISHED)
-    product.listed_at = product.listed_at or ctx.now()
-    publication = await ctx.session.scalar(
-        _publication_query(product.id, Marketplace.CATALOG))
-    if publication is None:
-        publication = Publication(product_id=product.id, marketplace=Marketplace.CATALOG)
-        ctx.session.add(publication)
-    publication.external_id, publication.external_status = product.public_ref, "active"
-    publication.last_synced_at, publication.error = ctx.now(), None
-    await ctx.session.flush()
-    ctx.events.append("published")
-    return {"published": True, "product_id": str(product.id), "marketplace": marketplace,
-            "start": product.public_ref}
+    """Publish on the catalog or an external marketplace (see agents/publishing.py)."""
+    from agents.publishing import publish_on  # it builds on this module's SellingError
+
+    return await publish_on(ctx, product, marketplace)
 
 
-def _publication_query(product_id: uuid.UUID, marketplace: Marketplace):  # noqa: ANN202
+def _publication_query(product_id: uuid.UUID, marketplace: Marketplace):
     from sqlalchemy import select
 
     return select(Publication).where(Publication.product_id == product_id,

@@ -98,6 +98,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "El bot vuelve a atender a {buyer}.",
         "en": "The bot is answering {buyer} again.",
     },
+    "action_not_possible": {
+        "es": "Eso ya no se puede hacer: ha cambiado o no es tuyo.",
+        "en": "That can't be done any more: it has changed or isn't yours.",
+    },
     "seller_took_over": {
         "es": "El vendedor atiende esta conversación personalmente.",
         "en": "The seller is handling this conversation personally.",

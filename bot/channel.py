@@ -19,6 +19,7 @@ from agents.conversation_service import ConversationService, InboundEvent, Sende
 from agents.outbox import OutboundMessage
 from agents.turn_context import Button, PhotoRef
 from bot.i18n import pick_language
+from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
 
 log = structlog.get_logger(__name__)
@@ -134,6 +135,7 @@ async def send_outbound(bot: Bot, service: ConversationService, out: OutboundMes
                                       reply_markup=keyboard(out.buttons) if last else None)
         sent_id = sent_id or sent.message_id
     await service.mark_delivered(out.message_id, f"{out.chat_id}:{sent_id}")
+    note_sent(out.recipient)
 
 
 async def deliver(bot: Bot, service: ConversationService, result: TurnResult) -> None:
@@ -143,6 +145,7 @@ async def deliver(bot: Bot, service: ConversationService, result: TurnResult) ->
             await send_outbound(bot, service, out)
         except TelegramAPIError as exc:
             log.warning("send.failed", chat_id=out.chat_id, error=str(exc))
+            note_send_failed()
 
 
 async def answer(bot: Bot, runtime, chat_id: int, event: InboundEvent) -> TurnResult:  # noqa: ANN001

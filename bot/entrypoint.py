@@ -8,9 +8,9 @@ Bot API server with its chat page. Then migrate, answer what a crash left unansw
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
@@ -60,9 +60,11 @@ def local_api_loaders(runtime: Any) -> dict[str, Any]:
     return {"fixtures_loader": fixtures, "sample_data_loader": sample}
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    from bot.channel import deliver
-    from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
+async def serve(settings: Settings, stop: asyncio.Event, *,
+                extra_setups: Iterable[Callable[[web.Application], None]] = ()) -> None:
+    from bot.factory import LOCAL_TOKEN, create_bot
+    from bot.marketplace_runtime import marketplace_features
+    from bot.runners import run_bot
     from bot.runtime import build_runtime
 
     services = EmbeddedServices(settings)
@@ -72,44 +74,38 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await migrate(urls.database_url)
         runtime = await build_runtime(settings, database_url=urls.database_url,
                                       redis_url=urls.redis_url)
-        token = settings.telegram.bot_token
-        if token is None:
-            import time
+        try:
+            token = settings.telegram.bot_token
+            if token is None:
+                import time
 
-            from bot.local_api import LocalBotApi
-            from bot.local_api.server import start_local_api
+                from bot.local_api import LocalBotApi
+                from bot.local_api.server import start_local_api
 
-            state = LocalBotApi(id_base=(int(time.time()) - 1_700_000_000) * 1000)
-            local_runner, base_url, _ = await start_local_api(
-                settings.telegram.local_api_host, settings.telegram.local_api_port,
-                state=state, **local_api_loaders(runtime))
-            bot = create_bot(LOCAL_TOKEN, base_url)
-            print(f"marketbot is running: open {base_url}/ to chat as a seller and a buyer "
-                  "(Ctrl-C stops)", flush=True)
-        else:
-            bot = create_bot(token.get_secret_value(), settings.telegram.api_base_url)
-        dispatcher = create_dispatcher(runtime)
-        for result in await runtime.service.retry_unprocessed():
-            await deliver(bot, runtime.service, result)
-        polling = asyncio.create_task(dispatcher.start_polling(
-            bot, handle_signals=False, close_bot_session=True))
-        await _wait_any(stop, polling)
-        await dispatcher.stop_polling()
-        with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-            await polling
-        await runtime.close()
+                state = LocalBotApi(id_base=(int(time.time()) - 1_700_000_000) * 1000)
+                local_runner, base_url, _ = await start_local_api(
+                    settings.telegram.local_api_host, settings.telegram.local_api_port,
+                    state=state, **local_api_loaders(runtime))
+                bot = create_bot(LOCAL_TOKEN, base_url)
+                print(f"marketbot is running: open {base_url}/ to chat as a seller and a buyer "
+                      "(Ctrl-C stops)", flush=True)
+            else:
+                bot = create_bot(token.get_secret_value(), settings.telegram.api_base_url)
+            try:
+                # Marketplaces (OAuth callback, notifications webhook) and the scheduled jobs.
+                async with marketplace_features(runtime, bot) as marketplace_setups:
+                    # Polls (or serves the webhook) until `stop`, then lets updates in
+                    # progress finish.
+                    await run_bot(runtime, bot, stop,
+                                  extra_setups=[*extra_setups, *marketplace_setups])
+            finally:
+                await bot.session.close()  # after the scheduled jobs stopped sending
+        finally:
+            await runtime.close()
     finally:
         if local_runner is not None:
             await local_runner.cleanup()
         services.stop()
-
-
-async def _wait_any(stop: asyncio.Event, task: asyncio.Task[Any]) -> None:
-    stopper = asyncio.create_task(stop.wait())
-    await asyncio.wait({stopper, task}, return_when=asyncio.FIRST_COMPLETED)
-    stopper.cancel()
-    if task.done() and task.exception():
-        raise task.exception()  # type: ignore[misc]
 
 
 def main() -> None:
@@ -120,15 +116,32 @@ def main() -> None:
         sys.exit(2)
     configure_logging(settings.logging)
 
+    from bot.runners.webhook import webhook_problem
+
+    if problem := webhook_problem(settings.telegram):
+        print(problem, file=sys.stderr)
+        sys.exit(2)
+
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        main_task = asyncio.current_task()
+
+        def on_signal() -> None:
+            # The first signal stops gracefully; a second one stops now.
+            if stop.is_set() and main_task is not None:
+                main_task.cancel()
+            stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal)
         await serve(settings, stop)
 
     try:
         asyncio.run(run())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
+    except OSError as exc:  # a port in use, a server that cannot be reached
+        print(f"marketbot could not run: {exc}", file=sys.stderr)
+        sys.exit(1)
     print("marketbot stopped.", flush=True)

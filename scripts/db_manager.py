@@ -5,8 +5,11 @@ stats    rows per table and the figures that matter
 test     PostgreSQL and Redis answer, the schema is at head
 cleanup  delete stale bot sessions, archive idle conversations
 export   every table to one JSON file
+export-conversation ID -o FILE   one conversation as a transcript that replays (YAML)
 drop     drop every table (needs --force)
 erd      the schema as a Graphviz dot file
+jobs     the scheduled jobs and their next run
+rotate-key  re-encrypt stored credentials under the newest CREDENTIALS_ENCRYPTION_KEYS key
 
 Exit status: 0 done, 1 failed, 2 bad usage or a service that cannot be reached.
 """
@@ -25,6 +28,7 @@ elif _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 import argparse  # noqa: E402
+import uuid  # noqa: E402
 
 from rich.console import Console  # noqa: E402
 
@@ -32,6 +36,7 @@ from config.settings import load_settings  # noqa: E402
 from scripts.operator_cli import (  # noqa: E402
     EXIT_OK,
     OperatorArgumentParser,
+    OperatorError,
     UsageError,
     run_script,
 )
@@ -74,11 +79,18 @@ def build_parser() -> OperatorArgumentParser:
     drop.add_argument("--force", action="store_true", help="yes, really drop everything")
     erd = commands.add_parser("erd", help="write the schema as a Graphviz dot file")
     erd.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    conversation = commands.add_parser(
+        "export-conversation", help="write one conversation as a replayable transcript (YAML)")
+    conversation.add_argument("conversation_id", type=uuid.UUID, metavar="ID")
+    conversation.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    commands.add_parser("jobs", help="the scheduled jobs and their next run")
+    commands.add_parser("rotate-key",
+                        help="re-encrypt stored credentials under the newest encryption key")
     return parser
 
 
 async def run(args: argparse.Namespace) -> int:
-    from scripts.db_commands import cleanup, export, schema, stats_report
+    from scripts.db_commands import cleanup, credentials, export, jobs, schema, stats_report
     from scripts.service_access import open_services
 
     console = Console(highlight=False, markup=False, soft_wrap=True)
@@ -106,6 +118,18 @@ async def run(args: argparse.Namespace) -> int:
             await export.export(services, console, path=args.output, batch_size=args.batch_size)
         elif args.command == "drop":
             console.print(await schema.drop_everything(services.engine, force=args.force))
+        elif args.command == "export-conversation":
+            from bot.replay.export import ExportError, export_to_file
+
+            try:
+                console.print(await export_to_file(services.engine, args.conversation_id,
+                                                   args.output))
+            except ExportError as exc:
+                raise OperatorError(str(exc)) from None
+        elif args.command == "jobs":
+            await jobs.print_jobs(services, console)
+        elif args.command == "rotate-key":
+            await credentials.rotate_key(services, console, settings)
     return EXIT_OK
 
 

@@ -137,6 +137,10 @@ def _seller_step(turn: Turn) -> Step:
         if price is None and floor is None and parsed.amounts:
             price, floor = (parsed.amounts[0], None) if intent == "set_price" else (
                 None, parsed.amounts[0])
+        if intent == "set_floor" and floor is None and len(parsed.amounts) == 1:
+            # "minimum price 250" (English puts "price" last, and /floor reads so): a floor
+            # command with one amount sets the floor, never the asking price.
+            price, floor = None, price
         if price is None and floor is None:
             return Step(say("ask_price" if intent == "set_price" else "ask_floor", language))
         prices = {"price": price, "min_price": floor}

@@ -7,6 +7,7 @@ the speaker's own message.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agents.intents import fold
@@ -16,7 +17,7 @@ from agents.models.offline_facts import (
     question_facts,
     topic_facts,
 )
-from agents.models.offline_texts import money, say, word
+from agents.models.offline_texts import TEXTS, money, say, word
 from agents.models.offline_turn import ToolOutcome, Turn
 
 
@@ -67,6 +68,11 @@ def phrase_outcome(outcome: ToolOutcome, turn: Turn) -> str:
         if outcome.error == "no_counter":
             return say("no_counter", language)
         message = str(outcome.result.get("message") or outcome.error)
+        if outcome.error == "not_available":  # "The product is sold; offers are not possible"
+            status = re.search(r"\b(reserved|sold|paused)\b", message)
+            return _status_text(status.group(1) if status else "reserved", turn)
+        if f"error_{outcome.error}" in TEXTS:
+            return say(f"error_{outcome.error}", language)
         return say("error", language, message=message)
     phrase = _PHRASES.get(outcome.name)
     return phrase(outcome, turn) if phrase else say("done", language)
@@ -198,7 +204,8 @@ def _updated(outcome: ToolOutcome, turn: Turn) -> str:
         else:
             changes.append(say("change_condition", language, condition=word(value, language)))
     if not changes:
-        return say("done", language)
+        # The listing's Edit button: nothing changed yet, the seller is to say what to change.
+        return say("ask_edit_field" if outcome.result.get("hint") else "done", language)
     return say("updated", language, changes=", ".join(changes))
 
 

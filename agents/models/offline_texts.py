@@ -133,6 +133,22 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "una oferta?", "I don't have a counter-offer open for you right now. Would you "
                    "like to make an offer?"),
     "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
+    # The tools' own messages are English; the usual refusals are phrased here instead.
+    "error_floor_above_price": ("Lo siento, el precio mínimo no puede ser mayor que el precio.",
+                                "Sorry, the minimum price can't be above the asking price."),
+    "error_bad_title": ("Lo siento, el título debe tener entre 10 y 60 caracteres.",
+                        "Sorry, a title needs 10 to 60 characters."),
+    "error_bad_description": ("Lo siento, la descripción necesita al menos 50 caracteres.",
+                              "Sorry, a description needs at least 50 characters."),
+    "error_missing_price": ("Antes de publicarlo necesito saber el precio.",
+                            "I need the price before publishing it."),
+    "error_no_version": ("Lo siento, ese anuncio no tiene esa versión.",
+                         "Sorry, that listing has no such version."),
+    "error_bad_status": ("Lo siento, no puedo hacer ese cambio en el estado actual del producto.",
+                         "Sorry, I can't make that change in the product's current state."),
+    "ask_edit_field": ("¿Qué quieres cambiar: el título, la descripción, el precio o el precio "
+                       "mínimo?", "What would you like to change: the title, the description, "
+                       "the price or the minimum price?"),
     "done": ("Hecho.", "Done."),
 }
 

@@ -91,7 +91,9 @@ async def update_product(runtime: Runtime, product_id: str | None = None,
 @tool
 async def publish_product(runtime: Runtime, product_id: str | None = None,
                           marketplace: str = "catalog") -> dict[str, Any]:
-    """Publish the product (marketplace: catalog, the bot's own buyers; or mercadolibre)."""
+    """Publish the product (marketplace: catalog, the bot's own buyers; or mercadolibre, once
+    the seller connected an account with /connect). A failure names the reason to tell the
+    seller; publishing again retries."""
     return await _on_product(runtime, product_id,
                              lambda p: selling.publish(runtime.context, p, marketplace))
 

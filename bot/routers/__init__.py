@@ -4,6 +4,8 @@ from aiogram import Router
 
 
 def all_routers() -> list[Router]:
-    from bot.routers import buttons, buying, media, selling, start
+    from bot.routers import buttons, buying, marketplace, media, selling, start
 
-    return [start.router, buttons.router, media.router, selling.router, buying.router]
+    # marketplace before buttons and selling: its button and its quoted replies come first.
+    return [start.router, marketplace.router, buttons.router, media.router, selling.router,
+            buying.router]

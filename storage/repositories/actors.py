@@ -19,7 +19,10 @@ async def seller_by_telegram_id(session: AsyncSession, telegram_id: int) -> Sell
 async def get_or_create_seller(
     session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
 ) -> Seller:
-    """Insert-or-get in one statement, so two first messages at once make one seller."""
+    """Get, or insert-or-get in one statement, so two first messages at once make one seller."""
+    existing = await seller_by_telegram_id(session, telegram_id)
+    if existing is not None:  # every message but a seller's first: one round trip, not two
+        return existing
     await session.execute(
         insert(Seller)
         .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))
@@ -37,6 +40,9 @@ async def buyer_by_telegram_id(session: AsyncSession, telegram_id: int) -> Buyer
 async def get_or_create_buyer(
     session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
 ) -> Buyer:
+    existing = await buyer_by_telegram_id(session, telegram_id)
+    if existing is not None:  # every message but a buyer's first: one round trip, not two
+        return existing
     await session.execute(
         insert(Buyer)
         .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))

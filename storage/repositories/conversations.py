@@ -89,17 +89,21 @@ async def add_inbound(session: AsyncSession, message: Message) -> tuple[Message,
         for column in Message.__table__.columns
         if column.key not in ("id", "seq", "created_at") and getattr(message, column.key) is not None
     }
+    # RETURNING the whole row: a new message costs one round trip, a redelivery two
     inserted = await session.scalar(
         insert(Message).values(**values)
         .on_conflict_do_nothing(index_elements=[Message.channel, Message.external_message_id])
-        .returning(Message.id)
+        .returning(Message),
+        execution_options={"populate_existing": True},
     )
+    if inserted is not None:
+        return inserted, True
     stored = await session.scalar(
         select(Message).where(Message.channel == message.channel,
                               Message.external_message_id == message.external_message_id)
     )
     assert stored is not None
-    return stored, inserted is not None
+    return stored, False
 
 
 async def find_message(session: AsyncSession, channel: Channel, external_id: str

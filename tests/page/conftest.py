@@ -70,18 +70,24 @@ async def running_app(
         await runner.cleanup()
 
 
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The browser's path; a missing browser fails the test (it must run in CI, never skip)."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: the chat page test needs Debian's "
             "`chromium` package; .ci/run installs it (apt-get install -y chromium)",
             pytrace=False,
         )
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path, tmp_path: Path) -> AsyncIterator[BrowserContext]:
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # a fresh profile: no saved identities
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},

@@ -4,6 +4,7 @@ and publishes it, then a buyer opens a sample product and gets answers, all seen
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -80,7 +81,7 @@ async def test_seller_publishes_a_photo_listing_and_buyer_gets_answers(
     await iphone.get_by_role("button", name="Open as buyer").click()
 
     await expect(buyer.locator(".message.from-user .text").first).to_have_text(
-        __import__("re").compile(r"^/start p\w+$")
+        re.compile(r"^/start p\w+$")
     )
     await expect(bot_messages(buyer).first).to_contain_text("iPhone")
     answered = await bot_messages(buyer).count()

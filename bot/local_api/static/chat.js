@@ -305,8 +305,13 @@ function showSampleData(result, panes) {
     use.addEventListener("click", () => panes.seller.useIdentity(identity));
     sellers.append(use);
   }
-  for (const product of result.products || []) {
-    const payload = product.payload || product.deep_link_payload || product.start_payload;
+  // a list of products, or (the app's loader) a mapping of title -> {id, start}
+  const products = Array.isArray(result.products)
+    ? result.products
+    : Object.entries(result.products || {}).map(([title, product]) => ({ title, ...product }));
+  for (const product of products) {
+    const payload = product.payload || product.deep_link_payload || product.start_payload
+      || product.start;
     const item = el("li", "sample-product");
     item.append(el("strong", null, product.title || "(untitled)"));
     if (product.price !== undefined) {

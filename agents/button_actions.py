@@ -1,0 +1,113 @@
+"""Inline buttons: the action runs in domain code, the agent only phrases the outcome.
+
+`listing:publish|edit|regenerate|cancel:<product>` and `sale:confirm|decline:<offer>` and
+`takeover:take|handback:<conversation>` for sellers, `offer:accept` for buyers. A button of
+someone else's row does nothing but say so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from agents import negotiating, selling
+from agents.agent_turn import AgentOutput, phrase_result, run_agent
+from agents.negotiation import format_money
+from agents.texts import text as render
+from agents.tools.seller import _listing_writer
+from agents.turn_context import Notification, TurnContext
+from storage.models import Buyer
+from storage.repositories import conversations as conversations_repo
+from storage.repositories import offers as offers_repo
+
+
+async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
+                  data: str) -> AgentOutput:
+    """Buttons run domain code directly; the model only phrases the outcome."""
+    parts = data.split(":")
+    result: dict[str, Any]
+    tool = parts[0]
+    if ctx.role == "buyer" and data == "offer:accept":
+        tool, result = "accept_counter", await negotiating.accept_counter(ctx)
+    elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
+        tool, result = await _listing_button(ctx, parts[1], parts[2])
+    elif ctx.role == "seller" and parts[0] == "sale" and len(parts) == 3:
+        return await _sale_button(ctx, parts[1] == "confirm", parts[2])
+    elif ctx.role == "seller" and parts[0] == "takeover" and len(parts) == 3:
+        return await _takeover_button(ctx, parts[1] == "take", parts[2])
+    else:
+        return await run_agent(agent, ctx, history, human)
+    return await phrase_result(agent, ctx, history, human, tool, result)
+
+
+async def _listing_button(ctx: TurnContext, action: str, product_id: str
+                          ) -> tuple[str, dict[str, Any]]:
+    tools = {"publish": "publish_product", "regenerate": "regenerate_listing",
+             "cancel": "pause_product", "edit": "update_product"}
+    tool = tools.get(action, "update_product")
+    try:
+        product = await selling.resolve_product(ctx, product_id)
+        if action == "publish":
+            return tool, await selling.publish(ctx, product)
+        if action == "regenerate":
+            return tool, await selling.generate_listing(ctx, _listing_writer(), product)
+        if action == "cancel":
+            return tool, await selling.change_status(ctx, product, "cancel")
+        return tool, {"product": selling.product_state(product),
+                      "hint": "ask which field to change: title, description, price, floor"}
+    except selling.SellingError as exc:
+        return tool, exc.as_result()
+
+
+async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentOutput:
+    assert ctx.seller is not None
+    try:
+        offer = await offers_repo.get(ctx.session, uuid.UUID(offer_id))
+    except ValueError:
+        offer = None
+    settled = None if offer is None else await negotiating.settle_sale(
+        ctx.session, seller=ctx.seller, offer=offer, confirm=confirm, now=ctx.now())
+    if settled is None or offer is None:
+        return AgentOutput(text=no_deal(ctx.language))
+    product, buyer, buyer_conversation = settled
+    key = "buyer_sale_confirmed" if confirm else "buyer_sale_declined"
+    ctx.notifications.append(Notification(key, {"title": product.title or "",
+                                                 "amount": (offer.amount, offer.currency)},
+                                          buyer_id=buyer.id,
+                                          conversation_id=buyer_conversation.id))
+    amount = format_money(offer.amount, offer.currency, ctx.language)
+    done = {"es": f"Hecho: «{product.title}» vendido por {amount}.",
+            "en": f"Done: “{product.title}” sold for {amount}."} if confirm else {
+        "es": f"De acuerdo: «{product.title}» vuelve a estar a la venta.",
+        "en": f"All right: “{product.title}” is on sale again."}
+    return AgentOutput(text=done.get(ctx.language, done["es"]),
+                       tool_calls=[{"name": "confirm_sale" if confirm else "decline_sale",
+                                    "args": {"offer_id": offer_id}, "result": None}])
+
+
+async def _takeover_button(ctx: TurnContext, take: bool, conversation_id: str) -> AgentOutput:
+    assert ctx.seller is not None
+    try:
+        target = await conversations_repo.get(ctx.session, uuid.UUID(conversation_id),
+                                              lock=True)
+    except ValueError:
+        target = None
+    if target is None or target.seller_id != ctx.seller.id:
+        return AgentOutput(text=no_deal(ctx.language))
+    target.human_takeover = take
+    buyer = await ctx.session.get(Buyer, target.buyer_id) if target.buyer_id else None
+    name = buyer.name if buyer else "?"
+    key = "seller_took_over" if take else "handed_back"
+    reply = render(key, ctx.language, buyer=name) if not take else {
+        "es": f"Ahora atiendes tú a {name}: responde a sus mensajes citándolos.",
+        "en": f"You are now answering {name}: reply to their messages by quoting them.",
+    }.get(ctx.language, "")
+    tool = "take_over_conversation" if take else "hand_back_conversation"
+    return AgentOutput(text=reply, tool_calls=[{"name": tool,
+                                                "args": {"conversation_id": conversation_id},
+                                                "result": {"human_takeover": take}}])
+
+
+def no_deal(language: str) -> str:
+    """The answer to a button or relay that no longer applies (or is not the speaker's)."""
+    return render("action_not_possible", language)

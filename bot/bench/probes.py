@@ -1,0 +1,192 @@
+"""What the benchmark counts: replies as the local server receives them, model calls, database
+and Redis round trips, and the process's peak memory.
+
+Every probe is cheap (a counter or a clock read) so it does not change what it measures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+from pydantic import PrivateAttr
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agents.models.offline import OfflineChatModel
+from bot.local_api import LocalBotApi
+from bot.local_api.chats import PrivateChat, StoredMessage
+
+
+@dataclass
+class _Pending:
+    pushed_at: float
+    done: asyncio.Future[float]
+
+
+class TimedLocalBotApi(LocalBotApi):
+    """The local server, noting the moment each bot message reaches it.
+
+    A push registers the chat's next expected reply; the first bot message in that chat
+    afterwards answers it. The latency is server-side: from the update being queued to the
+    reply being stored, both on the server's own clock.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pending: dict[int, deque[_Pending]] = defaultdict(deque)
+        self.unexpected_replies = 0  # bot messages no push was waiting for
+
+    def expect_reply(self, chat_id: int, pushed_at: float) -> asyncio.Future[float]:
+        """A future resolved with the reply's arrival time (time.perf_counter())."""
+        done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._pending[chat_id].append(_Pending(pushed_at, done))
+        return done
+
+    def add_bot_message(
+        self,
+        chat: PrivateChat,
+        content: dict[str, Any],
+        bot_id: int,
+        *,
+        reply_keyboard: list[list[str]] | None = None,
+    ) -> StoredMessage:
+        stored = super().add_bot_message(chat, content, bot_id, reply_keyboard=reply_keyboard)
+        arrived = time.perf_counter()
+        waiting = self._pending.get(chat.id)
+        if waiting:
+            pending = waiting.popleft()
+            if not pending.done.done():
+                pending.done.set_result(arrived)
+        else:
+            self.unexpected_replies += 1
+        return stored
+
+    def forget_chats(self) -> None:
+        """Between phases: drop chats and logs so later phases start from the same size."""
+        self.reset()
+        self._pending.clear()
+        self.unexpected_replies = 0
+
+
+class CountingOfflineModel(OfflineChatModel):
+    """The offline model, counting its calls (the agents bind it once, at start-up)."""
+
+    _calls: int = PrivateAttr(default=0)
+
+    @property
+    def calls(self) -> int:
+        return self._calls
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any
+    ) -> ChatResult:
+        self._calls += 1
+        return super()._generate(messages, stop=stop, **kwargs)
+
+
+@dataclass
+class DatabaseCounter:
+    """Round trips to PostgreSQL through one engine.
+
+    Statements come from `before_cursor_execute`; BEGIN, COMMIT and ROLLBACK each cost a
+    round trip too (asyncpg sends them as queries), and so does the pool's pre-ping at every
+    connection checkout.
+    """
+
+    statements: int = 0
+    transactions: int = 0  # BEGIN
+    ends: int = 0  # COMMIT or ROLLBACK
+    checkouts: int = 0  # each one pings the server (pool_pre_ping)
+    _targets: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    def attach(self, engine: AsyncEngine) -> DatabaseCounter:
+        sync_engine = engine.sync_engine
+        self._listen(sync_engine, "before_cursor_execute", self._statement)
+        self._listen(sync_engine, "begin", self._begin)
+        self._listen(sync_engine, "commit", self._end)
+        self._listen(sync_engine, "rollback", self._end)
+        self._listen(sync_engine.pool, "checkout", self._checkout)
+        return self
+
+    def detach(self) -> None:
+        for target, name, handler in self._targets:
+            event.remove(target, name, handler)
+        self._targets.clear()
+
+    @property
+    def round_trips(self) -> int:
+        return self.statements + self.transactions + self.ends + self.checkouts
+
+    def snapshot(self) -> dict[str, int]:
+        return {
+            "statements": self.statements,
+            "transactions": self.transactions,
+            "round_trips": self.round_trips,
+            "checkouts": self.checkouts,
+        }
+
+    def _listen(self, target: Any, name: str, handler: Any) -> None:
+        event.listen(target, name, handler)
+        self._targets.append((target, name, handler))
+
+    def _statement(self, *_: Any) -> None:
+        self.statements += 1
+
+    def _begin(self, *_: Any) -> None:
+        self.transactions += 1
+
+    def _end(self, *_: Any) -> None:
+        self.ends += 1
+
+    def _checkout(self, *_: Any) -> None:
+        self.checkouts += 1
+
+
+class RedisCounter:
+    """Commands sent through one redis.asyncio client (pipelines count once per flush)."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls = 0
+        original = client.execute_command
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return await original(*args, **kwargs)
+
+        client.execute_command = counted
+
+
+class ErrorCounter(logging.Handler):
+    """Counts error log records (a failed update logs one): figures from a run where the bot
+    failed are not figures of the bot."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors = 0
+        self.first: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors += 1
+        if self.first is None:
+            self.first = f"{record.name}: {record.getMessage()}"[:300]
+
+    def __enter__(self) -> ErrorCounter:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        logging.getLogger().removeHandler(self)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports KiB); the embedded database and
+    Redis are other processes and are not included."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,140 @@
+"""One benchmark run: the echo bot, then the whole pipeline, on the same local server.
+
+Buyers chat about published products with the offline model; every phase uses chats of its
+own, so no message id is ever reused (the service would take it for a redelivery).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.bench.load import ChatDriver, PhaseResult, TextFor, open_chats, saturate, steady_rate
+from bot.bench.probes import ErrorCounter, TimedLocalBotApi, peak_rss_mb
+from bot.bench.results import summarize
+from bot.bench.stack import Stack, bench_settings, echo_dispatcher, polling, running_stack
+from config.settings import Settings
+
+SELLERS = {"vera": {"telegram_id": 700_900_001, "name": "Vera", "language": "es"}}
+PRODUCTS = {
+    "phone": {"seller": "vera", "title": "iPhone 13 Pro 128GB azul", "price": "650",
+              "min_price": "560", "condition": "used",
+              "description": "iPhone 13 Pro de 128 GB, batería al 89%, con caja y cargador "
+                             "original. Sin golpes ni arañazos."},
+    "bike": {"seller": "vera", "title": "Bicicleta Trek Marlin 5 talla M", "price": "350",
+             "min_price": "300", "condition": "used",
+             "description": "Bicicleta de montaña Trek Marlin 5, talla M, frenos de disco, "
+                            "revisada este mes. Poco uso."},
+    "sofa": {"seller": "vera", "title": "Sofá IKEA Kivik 3 plazas gris", "price": "180",
+             "min_price": "140", "condition": "used",
+             "description": "Sofá de tres plazas IKEA Kivik en gris claro, fundas lavadas, sin "
+                            "manchas. Recogida en Madrid."},
+}
+# What buyers ask, in turn; every chat starts at a different point of the cycle.
+QUESTIONS = (
+    "¿Sigue disponible?",
+    "¿En qué estado está?",
+    "¿Cuánto cuesta?",
+    "¿Dónde se puede recoger?",
+    "¿Tiene algún defecto?",
+    "¿Me lo puedes enviar?",
+)
+ECHO_BASE, ECHO_STEADY_BASE = 800_000_000, 810_000_000
+BUYER_BASE, BUYER_STEADY_BASE = 900_000_000, 910_000_000
+
+
+@dataclass
+class BenchOptions:
+    duration: float = 10.0
+    chats: int = 50
+    rate: float = 50.0
+    latency_chats: int = 100
+
+
+def people(base: int, count: int) -> list[dict[str, Any]]:
+    return [{"id": base + n + 1, "first_name": f"Buyer{n + 1}", "language_code": "es"}
+            for n in range(count)]
+
+
+def question(chat: int, number: int) -> str:
+    return QUESTIONS[(chat + number) % len(QUESTIONS)]
+
+
+def bot_messages_in(state: TimedLocalBotApi, users: Sequence[dict[str, Any]]) -> int:
+    total = 0
+    for user in users:
+        chat = state.chat(user["id"])
+        if chat is not None:
+            total += sum(1 for message in chat.messages.values() if message.from_bot)
+    return total
+
+
+def _counts(stack: Stack) -> dict[str, int]:
+    return {
+        "model_calls": stack.model.calls,
+        "db_round_trips": stack.database.round_trips,
+        "db_statements": stack.database.statements,
+        "db_transactions": stack.database.transactions,
+        "db_checkouts": stack.database.checkouts,
+        "redis_calls": stack.redis.calls,
+    }
+
+
+async def _echo_phases(stack: Stack, driver: ChatDriver, options: BenchOptions,
+                       say: Callable[[str], None]) -> tuple[PhaseResult, PhaseResult]:
+    saturating = people(ECHO_BASE, options.chats)
+    steady_chats = people(ECHO_STEADY_BASE, options.latency_chats)
+    async with polling(echo_dispatcher(), stack.bot(), stack.state):
+        await open_chats(driver, saturating + steady_chats, lambda _: "hola")
+        say(f"echo bot: saturating {options.chats} chats for {options.duration} s")
+        saturation = await saturate(driver, saturating, question, options.duration)
+        say(f"echo bot: {options.rate} msg/s over {options.latency_chats} chats")
+        steady = await steady_rate(driver, steady_chats, question, options.rate,
+                                   options.duration)
+    return saturation, steady
+
+
+async def _pipeline_phases(stack: Stack, driver: ChatDriver, options: BenchOptions,
+                           say: Callable[[str], None]
+                           ) -> tuple[PhaseResult, PhaseResult, dict[str, int], int]:
+    """Saturation and steady rate through the whole bot; also the probes' deltas over both
+    and the replies they brought."""
+    refs = list((await stack.add_products(PRODUCTS, SELLERS)).values())
+    saturating = people(BUYER_BASE, options.chats)
+    steady_chats = people(BUYER_STEADY_BASE, options.latency_chats)
+    everyone = saturating + steady_chats
+    opening: TextFor = lambda chat, _: question(chat, 0)  # noqa: E731
+    async with polling(stack.pipeline_dispatcher(), stack.bot(), stack.state):
+        say(f"pipeline: {len(everyone)} buyers open a product")
+        warm = await open_chats(driver, everyone,
+                                lambda index: f"/start {refs[index % len(refs)]}")
+        if warm.timed_out:
+            raise RuntimeError(f"{warm.timed_out} buyers got no answer to /start")
+        await saturate(driver, saturating, opening, 1.0)  # warm caches, not measured
+        before, replies_before = _counts(stack), bot_messages_in(stack.state, everyone)
+        say(f"pipeline: saturating {options.chats} chats for {options.duration} s")
+        saturation = await saturate(driver, saturating, question, options.duration)
+        say(f"pipeline: {options.rate} msg/s over {options.latency_chats} chats")
+        steady = await steady_rate(driver, steady_chats, question, options.rate,
+                                   options.duration)
+        after, replies_after = _counts(stack), bot_messages_in(stack.state, everyone)
+    counts = {key: after[key] - before[key] for key in after}
+    return saturation, steady, counts, replies_after - replies_before
+
+
+async def run_bench(settings: Settings, options: BenchOptions,
+                    say: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Run every phase and return the figures (see results.summarize)."""
+    async with running_stack(bench_settings(settings)) as stack:
+        driver = ChatDriver(stack.state)
+        echo_saturation, echo_steady = await _echo_phases(stack, driver, options, say)
+        with ErrorCounter() as errors:
+            saturation, steady, counts, replies = await _pipeline_phases(
+                stack, driver, options, say)
+        return summarize(
+            echo_saturation=echo_saturation, echo_steady=echo_steady, saturation=saturation,
+            steady=steady, counts=counts, replies=replies, errors=errors.errors,
+            first_error=errors.first, peak_rss_mb=peak_rss_mb(),
+            options={"duration": options.duration, "chats": options.chats, "rate": options.rate,
+                     "latency_chats": options.latency_chats})

@@ -1,0 +1,75 @@
+"""Webhook mode: Telegram POSTs updates to our web server; this registers the route and the hook.
+
+The route is aiogram's `SimpleRequestHandler` with the secret token checked (a wrong or missing
+`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed). Updates are handled before
+the response (`handle_in_background=False`): Telegram counts an update delivered only once it
+was answered, so a crash means a redelivery (which the duplicate filters absorb), never a loss;
+and the web server's graceful shutdown waits for those requests. With no configured secret, one
+is derived from the bot token, so every worker behind the same hook agrees on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import structlog
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from config.settings import TelegramSettings
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_PATH = "/telegram/webhook"
+
+
+def webhook_problem(telegram: TelegramSettings) -> str | None:
+    """Why webhook mode cannot run with these settings (None when it can)."""
+    if telegram.mode != "webhook":
+        return None
+    if telegram.bot_token is None:
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN: the local Bot API server "
+                "only supports polling")
+    if not telegram.webhook_url or urlparse(telegram.webhook_url).scheme != "https":
+        return "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address"
+    return None
+
+
+def webhook_path(telegram: TelegramSettings) -> str:
+    """The path Telegram POSTs to: that of the public URL (a proxy forwards it unchanged)."""
+    path = urlparse(telegram.webhook_url or "").path
+    return path if path not in ("", "/") else DEFAULT_PATH
+
+
+def webhook_secret(telegram: TelegramSettings, bot_token: str) -> str:
+    if telegram.webhook_secret is not None:
+        return telegram.webhook_secret.get_secret_value()
+    return hmac.new(bot_token.encode(), b"marketbot-telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def add_webhook_route(app: web.Application, dispatcher: Dispatcher, bot: Bot,
+                      telegram: TelegramSettings) -> None:
+    handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False,
+                                   secret_token=webhook_secret(telegram, bot.token))
+    # Not `handler.register(app)`: it closes the bot's session on shutdown, before the
+    # updates in progress could send their replies; the runner closes it after draining.
+    app.router.add_post(webhook_path(telegram), handler.handle)
+
+
+async def run_webhook(bot: Bot, dispatcher: Dispatcher, telegram: TelegramSettings,
+                      stop: asyncio.Event, *, started: Callable[[], None] | None = None) -> None:
+    """Point Telegram at our web server (already serving the route), then wait for `stop`.
+    `started` is called once the webhook is set."""
+    url = telegram.webhook_url or ""
+    await bot.set_webhook(url, secret_token=webhook_secret(telegram, bot.token),
+                          allowed_updates=dispatcher.resolve_used_update_types(),
+                          drop_pending_updates=False)
+    log.info("webhook.set", url=url)
+    if started is not None:
+        started()
+    await stop.wait()

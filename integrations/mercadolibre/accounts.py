@@ -1,0 +1,298 @@
+"""Sellers' MercadoLibre accounts: credentials stored encrypted, tokens refreshed under a lock.
+
+A seller's token pair lives in `marketplace_credentials`, each token encrypted with
+`CredentialsCipher` (never logged, never in a repr). Refresh tokens are single-use, so a refresh
+runs under a Redis lock shared by every worker, and the new pair is committed before anyone uses
+it (`TokenRefresher` re-reads the stored pair after taking the lock). A refresh MercadoLibre
+answers with `invalid_grant` marks the credentials invalid: the seller must reconnect, and until
+then the account counts as not connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from config.settings import MarketplaceSettings
+from integrations.credentials_cipher import CredentialsCipher
+from integrations.marketplace import MarketplaceError
+from integrations.mercadolibre.client import MercadoLibreClient
+from integrations.mercadolibre.errors import InvalidGrant
+from integrations.mercadolibre.oauth import TokenPair, TokenRefresher, exchange_code, utc_now
+from integrations.mercadolibre.transport import Sleep
+from storage.conversation_lock import ConversationLock
+from storage.database import unit_of_work
+from storage.models import Marketplace, MarketplaceCredential
+
+log = structlog.get_logger(__name__)
+
+MARKETPLACE = Marketplace.MERCADOLIBRE
+# MercadoLibre refresh tokens last six months, renewed by every refresh.
+REFRESH_TOKEN_LIFETIME = timedelta(days=180)
+_LOCK_POLL_SECONDS = (0.01, 0.2)
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    seller_id: uuid.UUID
+    user_id: str
+    nickname: str | None
+    expires_at: datetime
+
+
+class MercadoLibreAccounts:
+    """Every seller's MercadoLibre credentials, and clients that use them.
+
+    `lock` is the shared Redis lock (None: an in-process lock, for one worker); `clock` reads
+    the time wherever an expiry is compared, so tests move it instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        cipher: CredentialsCipher,
+        settings: MarketplaceSettings,
+        http: aiohttp.ClientSession,
+        lock: ConversationLock | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Sleep = asyncio.sleep,
+        max_retries: int = 2,
+        lock_wait_seconds: float = 30.0,
+    ) -> None:
+        if not settings.client_id or settings.client_secret is None:
+            raise MarketplaceError(
+                "MercadoLibre is not configured: set MERCADOLIBRE_CLIENT_ID and "
+                "MERCADOLIBRE_CLIENT_SECRET.",
+                code="not_configured",
+            )
+        self._factory = session_factory
+        self._cipher = cipher
+        self.settings = settings
+        self._http = http
+        self._lock = lock
+        self._local_locks: dict[uuid.UUID, asyncio.Lock] = {}
+        self._clock = clock
+        self._sleep = sleep
+        self._max_retries = max_retries
+        self._lock_wait = lock_wait_seconds
+
+    @property
+    def client_id(self) -> str:
+        assert self.settings.client_id is not None
+        return self.settings.client_id
+
+    def _client_secret(self) -> str:
+        assert self.settings.client_secret is not None
+        return self.settings.client_secret.get_secret_value()
+
+    # -- stored credentials -------------------------------------------------------------------
+
+    async def _row(self, session: AsyncSession, seller_id: uuid.UUID
+                   ) -> MarketplaceCredential | None:
+        return await session.scalar(select(MarketplaceCredential).where(
+            MarketplaceCredential.seller_id == seller_id,
+            MarketplaceCredential.marketplace == MARKETPLACE))
+
+    async def load(self, seller_id: uuid.UUID) -> TokenPair | None:
+        """The seller's valid token pair, decrypted; None when not connected or invalid."""
+        async with self._factory() as session:
+            row = await self._row(session, seller_id)
+        if row is None or not row.is_valid or not row.access_token_encrypted \
+                or not row.refresh_token_encrypted or row.expires_at is None:
+            return None
+        return TokenPair(
+            access_token=self._cipher.decrypt(row.access_token_encrypted),
+            refresh_token=self._cipher.decrypt(row.refresh_token_encrypted),
+            expires_at=row.expires_at, user_id=int(row.external_user_id or 0),
+            scope=row.scopes, token_type="Bearer",
+        )
+
+    async def save(self, seller_id: uuid.UUID, pair: TokenPair, *,
+                   nickname: str | None = None) -> None:
+        """Store a new pair (encrypted) and mark the credentials valid; committed on return."""
+        now = self._clock()
+        values: dict[str, Any] = {
+            "app_id": self.client_id,
+            "access_token_encrypted": self._cipher.encrypt(pair.access_token),
+            "refresh_token_encrypted": self._cipher.encrypt(pair.refresh_token),
+            "token_type": "bearer",
+            "expires_at": pair.expires_at,
+            "refresh_expires_at": max(now + REFRESH_TOKEN_LIFETIME, pair.expires_at),
+            "scopes": pair.scope or "offline_access read write",
+            "external_user_id": str(pair.user_id),
+            "site_id": self.settings.site_id,
+            "is_valid": True,
+            "last_validated_at": now,
+            "validation_error": None,
+        }
+        if nickname is not None:
+            values["nickname"] = nickname[:100]
+        async with unit_of_work(self._factory, actor=f"marketplace:{MARKETPLACE.value}") as session:
+            await session.execute(
+                insert(MarketplaceCredential)
+                .values(seller_id=seller_id, marketplace=MARKETPLACE, **values)
+                .on_conflict_do_update(
+                    constraint="uq_marketplace_credentials_seller_id_marketplace", set_=values)
+            )
+
+    async def mark_invalid(self, seller_id: uuid.UUID, reason: str) -> bool:
+        """Credentials MercadoLibre no longer accepts; True when they were valid until now."""
+        async with unit_of_work(self._factory, actor=f"marketplace:{MARKETPLACE.value}") as session:
+            changed = await session.scalar(
+                update(MarketplaceCredential)
+                .where(MarketplaceCredential.seller_id == seller_id,
+                       MarketplaceCredential.marketplace == MARKETPLACE,
+                       MarketplaceCredential.is_valid.is_(True))
+                .values(is_valid=False, validation_error=reason[:1000],
+                        last_validated_at=self._clock())
+                .returning(MarketplaceCredential.id)
+            )
+        if changed is not None:
+            log.warning("mercadolibre.credentials_invalid", seller_id=str(seller_id))
+        return changed is not None
+
+    async def is_connected(self, seller_id: uuid.UUID) -> bool:
+        return await self.connection(seller_id) == "connected"
+
+    async def connection(self, seller_id: uuid.UUID) -> str:
+        """connected, invalid (must reconnect) or none."""
+        async with self._factory() as session:
+            row = await self._row(session, seller_id)
+        if row is None:
+            return "none"
+        return "connected" if row.is_valid else "invalid"
+
+    async def seller_for_user(self, user_id: str | int) -> uuid.UUID | None:
+        """The seller connected as this MercadoLibre user (the `user_id` of a notification)."""
+        async with self._factory() as session:
+            return await session.scalar(
+                select(MarketplaceCredential.seller_id)
+                .where(MarketplaceCredential.marketplace == MARKETPLACE,
+                       MarketplaceCredential.external_user_id == str(user_id),
+                       MarketplaceCredential.is_valid.is_(True))
+                .order_by(MarketplaceCredential.updated_at.desc()).limit(1)
+            )
+
+    async def connected_sellers(self, *, expiring_before: datetime | None = None
+                                ) -> list[uuid.UUID]:
+        """Sellers with valid credentials (only those whose token expires before a moment)."""
+        query = select(MarketplaceCredential.seller_id).where(
+            MarketplaceCredential.marketplace == MARKETPLACE,
+            MarketplaceCredential.is_valid.is_(True))
+        if expiring_before is not None:
+            query = query.where(MarketplaceCredential.expires_at < expiring_before)
+        async with self._factory() as session:
+            return list((await session.scalars(query.order_by(
+                MarketplaceCredential.expires_at))).all())
+
+    # -- tokens and clients -------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _refresh_lock(self, seller_id: uuid.UUID) -> AsyncIterator[None]:
+        """Held while one worker refreshes the seller's pair; the others wait, then re-read."""
+        if self._lock is None:
+            async with self._local_locks.setdefault(seller_id, asyncio.Lock()):
+                yield
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._lock_wait
+        delay, longest = _LOCK_POLL_SECONDS
+        name = f"mercadolibre-token:{seller_id}"
+        while (handle := await self._lock.try_acquire_job(name, ttl=self._lock_wait)) is None:
+            if loop.time() >= deadline:
+                raise MarketplaceError(
+                    "MercadoLibre access is being renewed right now: try again in a minute.",
+                    code="token_refresh_busy", retryable=True)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+        async with handle:
+            yield
+
+    def refresher(self, seller_id: uuid.UUID, *,
+                  margin: timedelta = timedelta(minutes=5)) -> SellerTokens:
+        """The seller's access-token provider (refreshing `margin` before expiry)."""
+        async def load() -> TokenPair | None:
+            return await self.load(seller_id)
+
+        async def save(pair: TokenPair) -> None:
+            await self.save(seller_id, pair)
+
+        refresher = TokenRefresher(
+            self._http, client_id=self.client_id, client_secret=self._client_secret(),
+            load=load, save=save, lock=lambda: self._refresh_lock(seller_id),
+            base_url=self.settings.api_base_url, now=self._clock, margin=margin)
+        return SellerTokens(self, seller_id, refresher)
+
+    def client(self, seller_id: uuid.UUID) -> MercadoLibreClient:
+        """A client acting as the seller, with stored tokens refreshed as needed."""
+        return self._client(self.refresher(seller_id))
+
+    def _client(self, token_provider: Callable[..., Any]) -> MercadoLibreClient:
+        return MercadoLibreClient(
+            self._http, base_url=self.settings.api_base_url, site_id=self.settings.site_id,
+            token_provider=token_provider, max_retries=self._max_retries, sleep=self._sleep)
+
+    async def connect(self, seller_id: uuid.UUID, code: str, code_verifier: str,
+                      redirect_uri: str) -> ConnectedAccount:
+        """The OAuth callback's work: trade the code, read the account, store the pair."""
+        pair = await exchange_code(
+            self._http, code, code_verifier, self.client_id, self._client_secret(),
+            redirect_uri, base_url=self.settings.api_base_url, now=self._clock)
+
+        async def first_token() -> str:
+            return pair.access_token
+
+        me = await self._client(first_token).get_me()
+        nickname = str(me.get("nickname") or "") or None
+        await self.save(seller_id, pair, nickname=nickname)
+        log.info("mercadolibre.connected", seller_id=str(seller_id), user_id=pair.user_id)
+        return ConnectedAccount(seller_id, str(pair.user_id), nickname, pair.expires_at)
+
+
+class SellerTokens:
+    """A seller's token provider: `TokenRefresher`, plus `invalid_grant` marking the account."""
+
+    def __init__(self, accounts: MercadoLibreAccounts, seller_id: uuid.UUID,
+                 refresher: TokenRefresher) -> None:
+        self._accounts = accounts
+        self.seller_id = seller_id
+        self._refresher = refresher
+
+    async def __call__(self, force: bool = False) -> str:
+        try:
+            return await self._refresher.get_access_token(force=force)
+        except InvalidGrant as exc:
+            await self._accounts.mark_invalid(self.seller_id, exc.reason)
+            raise
+
+
+async def rotate_credentials(factory: async_sessionmaker[AsyncSession],
+                             cipher: CredentialsCipher) -> int:
+    """Re-encrypt every stored credential under the cipher's newest key; returns rows changed.
+
+    One transaction, rows locked: a token refreshed meanwhile waits and is written afterwards
+    under whichever key, both of which the cipher still reads.
+    """
+    columns = ("client_secret_encrypted", "access_token_encrypted", "refresh_token_encrypted")
+    changed = 0
+    async with unit_of_work(factory, actor="operator:rotate-key") as session:
+        rows = (await session.scalars(select(MarketplaceCredential).with_for_update())).all()
+        for row in rows:
+            for column in columns:
+                value = getattr(row, column)
+                if value:
+                    setattr(row, column, cipher.rotate(value))
+            changed += 1
+    return changed

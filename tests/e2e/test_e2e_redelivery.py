@@ -1,0 +1,68 @@
+"""An update delivered twice is answered once, through the real polling loop.
+
+Telegram redelivers an update when its offset was not confirmed (a restart, an offset reset) or
+a webhook response was lost; the same message can also reach two workers at once. The Redis
+filter drops a known update id; the database's idempotency (channel + message id) holds when
+Redis forgot it or the ids differ.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import func, select
+
+from bot.runtime import AppRuntime
+from storage.models import Direction, Message
+from tests.e2e.conftest import BUYER, published_product, replies
+
+
+async def outbound_count(runtime: AppRuntime) -> int:
+    async with runtime.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(Message).where(
+            Message.direction == Direction.OUTBOUND)) or 0)
+
+
+async def test_the_same_message_queued_twice_at_once_gets_one_reply(
+        local_server, e2e_settings, make_runtime, start_bot) -> None:
+    runtime = await make_runtime(e2e_settings)
+    product = await published_product(runtime)
+    state = local_server.state
+    # Both copies wait on the server before the bot polls: one batch, two concurrent tasks.
+    pushed = await state.push_text(BUYER, f"/start {product.public_ref}")
+    state.queue_update("message", copy.deepcopy(state.message(BUYER["id"], pushed.message_id)))
+    await start_bot(runtime)
+
+    answer = await replies(state, BUYER["id"], pushed.message_id)
+    assert await state.wait_idle(quiet=0.5)
+    assert len(await state.bot_messages(BUYER["id"], pushed.message_id)) == 1
+    assert "iPhone 13 Pro" in answer[0]["text"]
+    assert await outbound_count(runtime) == 1
+
+
+async def test_an_update_redelivered_after_an_offset_reset_gets_no_second_reply(
+        local_server, e2e_settings, make_runtime, start_bot, redis_client) -> None:
+    runtime = await make_runtime(e2e_settings)
+    product = await published_product(runtime)
+    running = await start_bot(runtime)
+    state = local_server.state
+    opened = await state.push_text(BUYER, f"/start {product.public_ref}")
+    await replies(state, BUYER["id"], opened.message_id)
+    asked = await state.push_text(BUYER, "Hola! Sigue disponible?")
+    await replies(state, BUYER["id"], asked.message_id)
+    update = {"update_id": asked.update_id,
+              "message": state.message(BUYER["id"], asked.message_id)}
+
+    # The same update again, as getUpdates returns it to a poller that lost its offset.
+    await running.dispatcher.feed_raw_update(running.bot, copy.deepcopy(update))
+    # And once more after Redis forgot it: the stored inbound message still says "answered".
+    seen = [key async for key in redis_client.scan_iter(
+        match=f"{runtime.keys.prefix}*{asked.update_id}*")]
+    assert seen, "the Redis duplicate filter remembered the update"
+    await redis_client.delete(*seen)
+    await running.dispatcher.feed_raw_update(running.bot, copy.deepcopy(update))
+
+    assert await state.wait_idle(quiet=0.5)
+    assert len(await state.bot_messages(BUYER["id"], asked.message_id)) == 1
+    assert await outbound_count(runtime) == 2  # the intro and the one answer
+    assert running.metrics.value("updates_handled_total", kind="message") == 3
