@@ -14,7 +14,6 @@ from agents import negotiating, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.negotiation import format_money
 from agents.texts import text as render
-from agents.tools.seller import _listing_writer
 from agents.turn_context import Notification, TurnContext
 from storage.models import Buyer
 from storage.repositories import conversations as conversations_repo
@@ -50,7 +49,7 @@ async def _listing_button(ctx: TurnContext, action: str, product_id: str
         if action == "publish":
             return tool, await selling.publish(ctx, product)
         if action == "regenerate":
-            return tool, await selling.generate_listing(ctx, _listing_writer(), product)
+            return tool, await selling.generate_listing(ctx, ctx.listing_writer, product)
         if action == "cancel":
             return tool, await selling.change_status(ctx, product, "cancel")
         return tool, {"product": selling.product_state(product),
@@ -75,6 +74,9 @@ async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentO
                                                  "amount": (offer.amount, offer.currency)},
                                           buyer_id=buyer.id,
                                           conversation_id=buyer_conversation.id))
+    if not confirm:
+        ctx.notifications.extend(await negotiating.back_on_sale_notices(
+            ctx.session, product, except_conversation_id=buyer_conversation.id))
     amount = format_money(offer.amount, offer.currency, ctx.language)
     done = {"es": f"Hecho: «{product.title}» vendido por {amount}.",
             "en": f"Done: “{product.title}” sold for {amount}."} if confirm else {

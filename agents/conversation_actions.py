@@ -63,7 +63,8 @@ async def build_context(session: AsyncSession, service: ConversationService,
     return TurnContext(session=session, settings=service.settings, clock=service.clock,
                        role=role, language=getattr(speaker, "language", "es") or "es",
                        conversation=conversation, seller=seller if role == "seller" else None,
-                       buyer=buyer, product=product, photos=photos)
+                       buyer=buyer, product=product, photos=photos,
+                       listing_writer=service.listing_writer)
 
 
 async def _prompt(ctx: TurnContext, offers: list[Offer], older: int) -> str:

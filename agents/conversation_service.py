@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.agent_factory import Agents
 from agents.conversation_actions import run_turn
+from agents.listing_writer import ListingWriter, RuleBasedListingWriter
 from agents.outbox import OutboundMessage
 from agents.turn_context import PhotoRef
 from config.settings import Settings
@@ -78,12 +79,14 @@ class TurnResult:
 class ConversationService:
     def __init__(self, *, session_factory: async_sessionmaker[AsyncSession], settings: Settings,
                  agents: Agents, clock: Callable[[], datetime] = utc_now,
-                 lock: object | None = None) -> None:
+                 lock: object | None = None, listing_writer: ListingWriter | None = None
+                 ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.agents = agents
         self.clock = clock
         self.lock = lock  # storage.conversation_lock.ConversationLock, when Redis is there
+        self.listing_writer = listing_writer or RuleBasedListingWriter()
 
     async def handle(self, event: InboundEvent) -> TurnResult:
         inbound_id, fresh, conversation_id = await self.store_inbound(event)

@@ -27,8 +27,8 @@ def _money(where: str, value: Any) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"{where}: {value!r} is not a number") from None
-    if amount <= 0:
-        raise ValueError(f"{where}: must be positive")
+    if not Decimal(0) < amount <= Decimal("9999999999"):
+        raise ValueError(f"{where}: must be positive and at most 9999999999")
     return amount
 
 

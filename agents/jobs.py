@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agents import housekeeping_jobs, marketplace_jobs, seller_digest
 from agents.job_notices import notify_buyer, notify_seller
-from agents.negotiating import expire_reservations
+from agents.negotiating import back_on_sale_notices, expire_reservations
 from agents.outbox import OutboundMessage, deliver_notification
 from agents.turn_context import Notification
 from config.settings import Settings
@@ -72,6 +72,8 @@ async def expire_unconfirmed_reservations(
                 Notification("reservation_expired_seller",
                              {"title": product.title or "", "buyer": buyer.name if buyer else "?"},
                              seller_id=product.seller_id),
+                *await back_on_sale_notices(session, product,
+                                            except_conversation_id=offer.conversation_id),
             ):
                 out = await deliver_notification(session, notification, now=now,
                                                  buyer_conversation=conversation)

@@ -202,6 +202,8 @@ def parse_amount(raw: str) -> Decimal:
         integer, fraction = ("".join(parts), "") if len(parts) > 2 or len(parts[-1]) == 3 else parts
     else:
         integer, fraction = raw, ""
+    if len(integer.lstrip("0")) > 10:
+        return Decimal(0)  # no second-hand price has eleven digits: not a price
     value = Decimal(f"{integer}.{fraction or '0'}")
     return value.quantize(Decimal(1) if value == value.to_integral_value() else Decimal("0.01"))
 

@@ -59,12 +59,18 @@ def product_floor(product: Product, policy: NegotiationPolicy) -> Decimal:
     return effective_floor(product.price, product.min_price, policy)
 
 
+MAX_AMOUNT = Decimal("9999999999")  # what prices and offers can hold (NUMERIC(12, 2))
+
+
 def parse_amount(value: object) -> Decimal | None:
+    """A positive amount within what the database stores, or None."""
     try:
         amount = Decimal(str(value).replace(",", "."))
     except (InvalidOperation, ValueError):
         return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount > 0 else None
+    if not amount.is_finite() or not Decimal(0) < amount <= MAX_AMOUNT:
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
@@ -221,3 +227,21 @@ async def expire_reservations(session: AsyncSession, now: datetime) -> list[tupl
     await session.flush()
     return expired
 
+
+async def back_on_sale_notices(session: AsyncSession, product: Product, *,
+                               except_conversation_id: object) -> list[Notification]:
+    """Other buyers who asked about a product that is on sale again are told (as promised)."""
+    from sqlalchemy import select
+
+    from storage.models import ConversationKind, ConversationStatus
+
+    rows = await session.scalars(
+        select(Conversation).join(Buyer, Buyer.id == Conversation.buyer_id).where(
+            Conversation.product_id == product.id,
+            Conversation.kind == ConversationKind.BUYER_CHAT,
+            Conversation.status == ConversationStatus.ACTIVE,
+            Conversation.id != except_conversation_id,
+            Buyer.is_blocked.is_(False)))
+    return [Notification("back_on_sale", {"title": product.title or "",
+                                          "amount": (product.price, product.currency)},
+                         buyer_id=c.buyer_id, conversation_id=c.id) for c in rows]

@@ -252,7 +252,7 @@ async def _edited_version(ctx: TurnContext, product: Product, title: str | None,
 def _amount(name: str, value: object) -> Decimal:
     amount = parse_amount(value)
     if amount is None:
-        raise SellingError("bad_amount", f"{name} must be a positive number.")
+        raise SellingError("bad_amount", f"{name} must be a positive number up to 9999999999.")
     return amount
 
 

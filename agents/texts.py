@@ -61,7 +61,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "⌛ La reserva de «{title}» para {buyer} ha caducado; vuelve a estar a la venta.",
         "en": "⌛ The reservation of “{title}” for {buyer} expired; it is on sale again.",
     },
-    "buyer_blocked": {"es": "", "en": ""},
+    "back_on_sale": {
+        "es": "🔔 «{title}» vuelve a estar disponible por {amount}. ¿Sigues interesado?",
+        "en": "🔔 “{title}” is available again for {amount}. Still interested?",
+    },
     "no_product_open": {
         "es": "Abre el enlace de un producto para hablar de él, o dime qué buscas.",
         "en": "Open a product's link to talk about it, or tell me what you are looking for.",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +68,7 @@ class TurnContext:
     product: Product | None = None  # the buyer's product in focus
     photos: list[PhotoRef] = field(default_factory=list)
     system_prompt: str = ""
+    listing_writer: Any = None  # agents.listing_writer.ListingWriter chosen by the runtime
     # Side effects the service turns into stored messages after the agent has run.
     notifications: list[Notification] = field(default_factory=list)
     buttons: list[list[Button]] = field(default_factory=list)

@@ -21,12 +21,22 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Tables other tools own in the same database (APScheduler's job store).
+FOREIGN_TABLES = {"scheduler_jobs"}
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=False,
+        include_object=include_object,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agents.agent_factory import Agents, build_agents
 from agents.conversation_service import ConversationService, utc_now
+from agents.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
 from agents.model_factory import create_chat_model
 from config.settings import PROJECT_ROOT, Settings
 from storage.conversation_lock import ConversationLock
@@ -40,18 +41,21 @@ class AppRuntime:
         await self.engine.dispose()
 
 
-def build_agent_set(settings: Settings, model: BaseChatModel | None = None) -> Agents:
-    """Agents for the configured provider; Gemini gets the offline model as its fallback."""
+def build_agent_set(settings: Settings, model: BaseChatModel | None = None
+                    ) -> tuple[Agents, ListingWriter]:
+    """Agents and listing writer for the configured provider.
+
+    Gemini gets the offline model as its fallback, and writes listings itself (photos as image
+    parts, structured output); the other providers write listings with the rules.
+    """
     from agents.models.offline import OfflineChatModel
 
     chosen = model or create_chat_model(settings.llm)
-    fallback = OfflineChatModel() if settings.llm.resolved_provider() == "gemini" else None
-    if settings.llm.resolved_provider() == "gemini" and model is None:
-        from agents.listing_writer import GeminiListingWriter
-        from agents.tools.seller import use_listing_writer
-
-        use_listing_writer(GeminiListingWriter(chosen, settings.llm.gemini_model))
-    return build_agents(chosen, settings.llm, fallback=fallback)
+    gemini = settings.llm.resolved_provider() == "gemini" and model is None
+    fallback = OfflineChatModel() if gemini else None
+    writer: ListingWriter = (GeminiListingWriter(chosen, settings.llm.gemini_model) if gemini
+                             else RuleBasedListingWriter())
+    return build_agents(chosen, settings.llm, fallback=fallback), writer
 
 
 async def build_runtime(
@@ -63,11 +67,11 @@ async def build_runtime(
     factory = session_factory or create_session_factory(engine)
     redis = create_redis(redis_url)
     keys = KeySpace(key_prefix or settings.redis.key_prefix)
-    agents = build_agent_set(settings, model)
+    agents, listing_writer = build_agent_set(settings, model)
     lock = ConversationLock(redis, keys, timeout=settings.redis.lock_timeout_seconds,
                             wait=settings.redis.lock_timeout_seconds)
     service = ConversationService(session_factory=factory, settings=settings, agents=agents,
-                                  clock=clock, lock=lock)
+                                  clock=clock, lock=lock, listing_writer=listing_writer)
     limiter = RateLimiter(redis, keys, per_actor=settings.redis.rate_limit_per_actor,
                           global_limit=settings.redis.rate_limit_global,
                           window_seconds=settings.redis.rate_limit_window_seconds,

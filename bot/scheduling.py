@@ -70,9 +70,9 @@ def job_specs(settings: SchedulerSettings) -> list[JobSpec]:
 
     Polls and maintenance hours the settings do not name yet have fixed defaults here.
     """
-    poll = getattr(settings, "question_poll_minutes", 10)
-    trust = getattr(settings, "trust_score_minutes", 60)
-    maintenance_hour = getattr(settings, "maintenance_hour", 3)
+    poll = settings.question_poll_minutes
+    trust = settings.trust_score_minutes
+    maintenance_hour = settings.maintenance_hour
     specs = [
         _every(settings.token_refresh_minutes, "refresh MercadoLibre tokens an hour ahead",
                "refresh_marketplace_tokens"),

@@ -237,6 +237,9 @@ class SchedulerSettings(_ConcernSettings):
     session_cleanup_days: int = Field(default=7, ge=1)
     archive_after_days: int = Field(default=30, ge=1)
     digest_hour: int = Field(default=9, ge=0, le=23)
+    question_poll_minutes: int = Field(default=10, ge=1)
+    trust_score_minutes: int = Field(default=60, ge=1)
+    maintenance_hour: int = Field(default=3, ge=0, le=23)
 
 
 class LoggingSettings(_ConcernSettings):

@@ -12,6 +12,7 @@ writer: it is configuration, not state, so every worker builds the same one.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,7 +67,7 @@ class MarketplaceRegistry:
     def catalog(self, session: AsyncSession) -> CatalogMarketplace:
         return CatalogMarketplace(session, deep_link_base=self.deep_link_base)
 
-    async def for_seller(self, session: AsyncSession, seller_id: object, name: str
+    async def for_seller(self, session: AsyncSession, seller_id: uuid.UUID, name: str
                          ) -> Marketplace:
         """The marketplace `name` acting for the seller; MarketplaceError when it cannot."""
         if name == CATALOG:
@@ -76,18 +77,18 @@ class MarketplaceRegistry:
                                    code="marketplace.unknown")
         if self.mercadolibre is None:
             raise MercadoLibreNotConfigured()
-        connection = await self.mercadolibre.connection(seller_id)  # type: ignore[arg-type]
+        connection = await self.mercadolibre.connection(seller_id)
         if connection == "invalid":
             raise InvalidGrant()  # its reason asks the seller to reconnect
         if connection != "connected":
             raise NotConnected()
-        return self.mercadolibre.client(seller_id)  # type: ignore[arg-type]
+        return self.mercadolibre.client(seller_id)
 
-    async def is_available(self, seller_id: object, name: str) -> bool:
+    async def is_available(self, seller_id: uuid.UUID, name: str) -> bool:
         if name == CATALOG:
             return True
         return name == MERCADOLIBRE and self.mercadolibre is not None and \
-            await self.mercadolibre.is_connected(seller_id)  # type: ignore[arg-type]
+            await self.mercadolibre.is_connected(seller_id)
 
     async def publish_product(self, session: AsyncSession, product: Product, name: str
                               ) -> PublishResult:

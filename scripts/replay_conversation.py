@@ -38,7 +38,8 @@ def build_parser() -> OperatorArgumentParser:
                         help="transcript files, or folders of *.yaml transcripts")
     parser.add_argument("--json", action="store_true", help="print one JSON report on stdout")
     parser.add_argument("--show", action="store_true",
-                        help="also print each conversation as it went (turns and bot messages)")
+                        help="also print each conversation as it went (with --json: a log "
+                             "per file)")
     parser.add_argument("--log-level", default="ERROR",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="the bot's log level on stderr (default: %(default)s)")
@@ -50,18 +51,15 @@ async def run(args: argparse.Namespace) -> int:
     from bot.replay.runner import collect_files, replay_paths
     from config.logging import configure_logging
 
-    missing = [str(path) for path in args.paths if not path.exists()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not collect_files(args.paths):
         raise UsageError("no *.yaml transcripts in the given folders")
     settings = load_settings()
     configure_logging(settings.logging.model_copy(update={"level": args.log_level}))
-    report = await replay_paths(args.paths, lambda: ReplayEnvironment.open(settings))
+    report = await replay_paths(args.paths, lambda: ReplayEnvironment.running(settings))
     if args.show and not args.json:
         for file in report.files:
             print("\n".join([f"== {file.path}", *file.log]), flush=True)
-    print(report.to_json() if args.json else report.to_text(), flush=True)
+    print(report.to_json(with_log=args.show) if args.json else report.to_text(), flush=True)
     return report.exit_status
 
 

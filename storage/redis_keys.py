@@ -48,6 +48,10 @@ class KeySpace:
         """Prefix for aiogram's `DefaultKeyBuilder(prefix=...)`, which adds its own separator."""
         return f"{self.prefix}fsm"
 
+    def oauth_state(self, marketplace: str, state: str) -> str:
+        """A pending OAuth authorization (state → seller and PKCE verifier)."""
+        return f"{self.prefix}oauth:{marketplace}:{state}"
+
     def product_card(self, product_id: str | int, language: str) -> str:
         """Cached rendered product card in one language."""
         return f"{self.prefix}card:{product_id}:{language}"

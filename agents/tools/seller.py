@@ -13,7 +13,6 @@ from typing import Any
 from langchain.tools import ToolRuntime, tool
 
 from agents import selling
-from agents.listing_writer import ListingWriter
 from agents.selling import SellingError
 from agents.turn_context import TurnContext, tool_error
 from storage.models import Conversation, Product, ProductStatus
@@ -21,22 +20,6 @@ from storage.repositories import conversations as conversations_repo
 from storage.repositories import products as products_repo
 
 Runtime = ToolRuntime[TurnContext]
-
-# The listing writer is chosen once per process (rules or Gemini) by the agent factory.
-_writer: dict[str, ListingWriter] = {}
-
-
-def use_listing_writer(writer: ListingWriter) -> None:
-    _writer["current"] = writer
-
-
-def _listing_writer() -> ListingWriter:
-    if "current" not in _writer:
-        from agents.listing_writer import RuleBasedListingWriter
-
-        _writer["current"] = RuleBasedListingWriter()
-    return _writer["current"]
-
 
 async def _guarded(action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
     try:
@@ -57,7 +40,8 @@ async def _on_product(runtime: Runtime, product_id: str | None,
 async def create_product(text: str, runtime: Runtime) -> dict[str, Any]:
     """Create a product from the seller's description (photos of this message are attached
     automatically) and write its first listing. Returns the listing and how confident it is."""
-    return await _guarded(lambda: selling.create_product(runtime.context, _listing_writer(), text))
+    ctx = runtime.context
+    return await _guarded(lambda: selling.create_product(ctx, ctx.listing_writer, text))
 
 
 @tool
@@ -65,7 +49,7 @@ async def regenerate_listing(runtime: Runtime, product_id: str | None = None) ->
     """Write a new version of the product's listing (it becomes the active one)."""
     ctx = runtime.context
     return await _on_product(runtime, product_id,
-                             lambda p: selling.generate_listing(ctx, _listing_writer(), p))
+                             lambda p: selling.generate_listing(ctx, ctx.listing_writer, p))
 
 
 @tool

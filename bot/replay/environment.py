@@ -10,6 +10,8 @@ the Dispatcher, so a turn is finished when it returns.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -77,6 +79,16 @@ class ReplayEnvironment:
                 self._offset = update.update_id + 1
                 await dispatcher.feed_update(self.bot, update)
                 handled += 1
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, settings: Settings, **urls: str | None
+                      ) -> AsyncIterator[ReplayEnvironment]:
+        env = await cls.open(settings, **urls)
+        try:
+            yield env
+        finally:
+            await env.close()
 
     async def close(self) -> None:
         try:

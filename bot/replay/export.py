@@ -1,28 +1,27 @@
 """A stored buyer conversation written back as a transcript that replays green.
 
 `export_conversation(factory, conversation_id)` builds the transcript (a dict in the format's
-shape) and `transcript_yaml` writes it. What goes in:
+shape; `transcript_yaml` writes it). What goes in:
 
-- actors: the buyer and the product's seller (Telegram ids, names, languages);
-- the product as it was when the conversation began (the audit log's changes since then are
-  rolled back), as a fixture;
-- a turn per message of the buyer (`open`, `says`, `taps`, `sends`, `photo`), plus the seller's
-  messages that acted on this chat (buttons about its offers or the product, quoted replies,
-  commands whose tool calls name the product), plus an `advance` turn where a scheduled job
-  (reservation expiry) spoke in between;
-- the bot's replies as `reply_contains`, its messages to the other actor as `notifies`, and
-  `no_reply: true` where the bot stayed silent; `final.products` when every change to the
-  product in that time came from the exported turns.
+- actors: the buyer (blocked or not, as at the start) and the product's seller;
+- the product as it was when the conversation began (the audit log's later changes are rolled
+  back), as a fixture;
+- the turns and what the bot said (`bot.replay.export_turns`); `model: scripted` with the
+  model's own answers when the replies came from a model other than the offline one;
+- `settings: {reservation_minutes}` when a deal was reserved; `final.products` when every change
+  to the product during the chat came from the exported turns.
+
+What cannot be known from the database is reported in `warnings` (another buyer changed the
+product meanwhile, messages left out), and the replay may then differ there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.replay.export_turns import PRODUCT_KEY, ChatView, build_turns, inbound_time
 from storage.database import create_session_factory
 from storage.models import (
     AuditEntry,
@@ -39,15 +39,14 @@ from storage.models import (
     ConversationKind,
     Direction,
     Message,
-    MessageType,
     Offer,
+    OfferStatus,
     Product,
     Seller,
 )
 
-PRODUCT_KEY = "product"
 AUDITED = ("status", "price", "min_price", "title", "description", "sold_price")
-DEFAULT_RATE_LIMIT = 20
+OFFLINE_MODEL = "offline"
 
 
 class ExportError(LookupError):
@@ -61,8 +60,10 @@ class Sources:
     seller: Seller
     product: Product | None
     assistant_id: uuid.UUID | None  # the seller's assistant chat
-    offer_ids: set[str] = field(default_factory=set)
+    offers: list[Offer] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # "buyer"/"seller" → actor name
+    warnings: list[str] = field(default_factory=list)
+    sold_before: bool = False
 
 
 async def export_conversation(factory: async_sessionmaker[AsyncSession],
@@ -72,44 +73,48 @@ async def export_conversation(factory: async_sessionmaker[AsyncSession],
         inbound = await _inbound(session, sources)
         if not inbound:
             raise ExportError("the conversation has no messages to replay")
-        start = inbound[0].created_at
         outbound = await _outbound(session, sources, inbound[0].seq)
-        jobs = await _job_times(session, sources, start)
-        products: dict[str, Any] = {}
-        if sources.product is not None:
-            products[PRODUCT_KEY] = await _product_fixture(session, sources, start)
-        turns, skipped = _turns(sources, inbound, outbound, jobs)
+        scripted = any(m.model and m.model != OFFLINE_MODEL for m in outbound)
+        chat = ChatView(sources.conversation.id, sources.names,
+                        sources.product.public_ref if sources.product else None, scripted)
+        turns, skipped = build_turns(chat, inbound, outbound, _job_times(sources))
         skipped += await _unrelated_seller_messages(session, sources, inbound)
-        complete = not skipped and sources.product is not None
-        transcript: dict[str, Any] = {
-            "name": f"exported conversation {conversation_id}",
-            "model": "offline",
-        }
-        buyer_turns = sum(1 for message in inbound if message.author.value == "buyer")
-        if buyer_turns >= DEFAULT_RATE_LIMIT:
-            # Replayed in seconds, a long conversation would hit the per-minute limit.
-            transcript["settings"] = {"rate_limit_per_actor": buyer_turns + 5}
-        transcript.update(_actors(sources))
-        if products:
-            transcript["products"] = products
+        if skipped:
+            sources.warnings.append(f"{skipped} message(s) of the seller or buyer left out")
+        transcript: dict[str, Any] = {"name": f"exported conversation {conversation_id}",
+                                      "model": "scripted" if scripted else "offline"}
+        minutes = await _reservation_minutes(session, sources, inbound)
+        if minutes:
+            transcript["settings"] = {"reservation_minutes": minutes}
+        transcript.update(await _actors(session, sources, inbound[0].created_at))
+        if sources.product is not None:
+            transcript["products"] = {
+                PRODUCT_KEY: await _product_fixture(session, sources, inbound[0].created_at)}
         transcript["turns"] = turns
-        if complete and sources.product is not None:
-            transcript["final"] = {"products": {PRODUCT_KEY: _final_state(sources.product)}}
+        if sources.product is not None and not skipped and \
+                await _only_this_chat_changed(session, sources, inbound[0].created_at):
+            transcript["final"] = {"products": {PRODUCT_KEY: _final_state(sources)}}
+        if sources.warnings:
+            transcript["warnings"] = sources.warnings
         return transcript
 
 
 def transcript_yaml(transcript: dict[str, Any]) -> str:
-    return yaml.safe_dump(transcript, allow_unicode=True, sort_keys=False, width=100)
+    """The transcript as YAML; warnings become comments (they are no key of the format)."""
+    body = {key: value for key, value in transcript.items() if key != "warnings"}
+    notes = "".join(f"# warning: {note}\n" for note in transcript.get("warnings", []))
+    return notes + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
 
 
 async def export_to_file(engine: AsyncEngine, conversation_id: uuid.UUID, path: Path) -> str:
-    """`db_manager.py export-conversation`: write the transcript; returns a one-line summary."""
+    """`db_manager.py export-conversation`: write the transcript; returns a summary line."""
     if not path.parent.is_dir():
         raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
     transcript = await export_conversation(create_session_factory(engine), conversation_id)
     await asyncio.to_thread(path.write_text, transcript_yaml(transcript), encoding="utf-8")
+    warnings = "".join(f"; warning: {note}" for note in transcript.get("warnings", []))
     return (f"exported conversation {conversation_id} ({len(transcript['turns'])} turns) to "
-            f"{path}; replay it with scripts/replay_conversation.py {path}")
+            f"{path}; replay it with scripts/replay_conversation.py {path}{warnings}")
 
 
 async def _sources(session: AsyncSession, conversation_id: uuid.UUID) -> Sources:
@@ -124,17 +129,17 @@ async def _sources(session: AsyncSession, conversation_id: uuid.UUID) -> Sources
         if conversation.product_id else None
     seller_id = product.seller_id if product else conversation.seller_id
     seller = await session.get(Seller, seller_id) if seller_id else None
-    if buyer is None or buyer.telegram_id is None or seller is None:
+    if product is None or seller is None:
+        raise ExportError(f"conversation {conversation_id} is not about a product")
+    if buyer is None or buyer.telegram_id is None or seller.telegram_id is None:
         raise ExportError(f"conversation {conversation_id} has no Telegram buyer and seller")
     assistant = await session.scalar(select(Conversation.id).where(
         Conversation.kind == ConversationKind.SELLER_ASSISTANT,
         Conversation.seller_id == seller.id, Conversation.channel == Channel.TELEGRAM))
-    offers = await session.scalars(select(Offer.id).where(
-        Offer.conversation_id == conversation.id))
-    sources = Sources(conversation, buyer, seller, product, assistant,
-                      {str(offer) for offer in offers})
-    seller_name = _slug(seller.name, "seller")
-    buyer_name = _slug(buyer.name, "buyer")
+    offers = (await session.scalars(select(Offer).where(
+        Offer.conversation_id == conversation.id))).all()
+    sources = Sources(conversation, buyer, seller, product, assistant, list(offers))
+    seller_name, buyer_name = _slug(seller.name, "seller"), _slug(buyer.name, "buyer")
     if buyer_name == seller_name:
         buyer_name += "_buyer"
     sources.names = {"seller": seller_name, "buyer": buyer_name}
@@ -146,14 +151,33 @@ def _slug(name: str | None, fallback: str) -> str:
     return slug if re.match(r"^[a-z_]", slug) else fallback
 
 
-def _actors(sources: Sources) -> dict[str, Any]:
+async def _actors(session: AsyncSession, sources: Sources, start: datetime) -> dict[str, Any]:
     seller, buyer = sources.seller, sources.buyer
+    buyer_spec: dict[str, Any] = {"telegram_id": buyer.telegram_id, "name": buyer.name,
+                                  "language": buyer.language}
+    if (await _at_start(session, "buyers", buyer.id, start, {"is_blocked": buyer.is_blocked})
+            )["is_blocked"]:
+        buyer_spec["blocked"] = True
     return {
         "sellers": {sources.names["seller"]: {"telegram_id": seller.telegram_id,
                                               "name": seller.name, "language": seller.language}},
-        "buyers": {sources.names["buyer"]: {"telegram_id": buyer.telegram_id, "name": buyer.name,
-                                            "language": buyer.language}},
+        "buyers": {sources.names["buyer"]: buyer_spec},
     }
+
+
+async def _at_start(session: AsyncSession, table: str, row_id: uuid.UUID, start: datetime,
+                    state: dict[str, Any]) -> dict[str, Any]:
+    """`state` (current values) with the audit log's changes since `start` rolled back."""
+    changes = (await session.scalars(select(AuditEntry).where(
+        AuditEntry.table_name == table, AuditEntry.row_id == row_id,
+        AuditEntry.operation == "UPDATE", AuditEntry.changed_at >= start)
+        .order_by(AuditEntry.changed_at.desc()))).all()
+    state = dict(state)
+    for change in changes:  # newest first: each undoes one change
+        for key, value in (change.old_values or {}).items():
+            if key in state:
+                state[key] = value
+    return state
 
 
 async def _inbound(session: AsyncSession, sources: Sources) -> list[Message]:
@@ -173,6 +197,20 @@ async def _inbound(session: AsyncSession, sources: Sources) -> list[Message]:
     return [m for m in rows if m.id in keep]
 
 
+async def _acts_on_chat(session: AsyncSession, sources: Sources, message: Message) -> bool:
+    entities = message.entities or {}
+    assert sources.product is not None
+    references = {str(sources.conversation.id), str(sources.product.id),
+                  *(str(offer.id) for offer in sources.offers)}
+    if str(entities.get("relay_to") or "") in references:
+        return True
+    if any(ref in str(entities.get("callback") or "") for ref in references):
+        return True
+    replies = await session.scalars(select(Message.tool_calls).where(
+        Message.reply_to_id == message.id))
+    return str(sources.product.id) in " ".join(str(calls) for calls in replies)
+
+
 async def _unrelated_seller_messages(session: AsyncSession, sources: Sources,
                                      inbound: list[Message]) -> int:
     """Seller messages during the chat that the export leaves out."""
@@ -186,21 +224,6 @@ async def _unrelated_seller_messages(session: AsyncSession, sources: Sources,
     return sum(1 for message_id in rows if message_id not in kept)
 
 
-async def _acts_on_chat(session: AsyncSession, sources: Sources, message: Message) -> bool:
-    entities = message.entities or {}
-    references = {str(sources.conversation.id), *sources.offer_ids}
-    if sources.product is not None:
-        references.add(str(sources.product.id))
-    if str(entities.get("relay_to") or "") in references:
-        return True
-    if any(ref in str(entities.get("callback") or "") for ref in references):
-        return True
-    replies = await session.scalars(select(Message.tool_calls).where(
-        Message.reply_to_id == message.id))
-    text = " ".join(str(calls) for calls in replies)
-    return sources.product is not None and str(sources.product.id) in text
-
-
 async def _outbound(session: AsyncSession, sources: Sources, after_seq: int) -> list[Message]:
     chats = [sources.conversation.id] + ([sources.assistant_id] if sources.assistant_id else [])
     rows = (await session.scalars(select(Message).where(
@@ -211,33 +234,36 @@ async def _outbound(session: AsyncSession, sources: Sources, after_seq: int) -> 
             or m.reply_to_id is not None or (m.entities or {}).get("about") == about]
 
 
-async def _job_times(session: AsyncSession, sources: Sources, start: datetime
-                     ) -> list[datetime]:
-    """When a scheduled job changed this chat's offers (a reservation expired)."""
-    if not sources.offer_ids:
-        return []
-    rows = await session.scalars(select(AuditEntry.changed_at).where(
-        AuditEntry.table_name == "offers",
-        AuditEntry.row_id.in_([uuid.UUID(offer) for offer in sources.offer_ids]),
-        AuditEntry.actor.startswith("job:"), AuditEntry.changed_at >= start)
-        .order_by(AuditEntry.changed_at))
-    return sorted(set(rows))
+def _job_times(sources: Sources) -> list[datetime]:
+    """When a scheduled job expired this chat's offers (the service clock's time)."""
+    return sorted({offer.responded_at for offer in sources.offers
+                   if offer.status is OfferStatus.EXPIRED and offer.responded_at})
+
+
+async def _reservation_minutes(session: AsyncSession, sources: Sources,
+                               inbound: list[Message]) -> int | None:
+    """How long a deal stayed reserved: expiry minus the clock of the turn that accepted it."""
+    for offer in sources.offers:
+        if offer.expires_at is None:
+            continue
+        accepted_at = await session.scalar(select(AuditEntry.changed_at).where(
+            AuditEntry.table_name == "offers", AuditEntry.row_id == offer.id,
+            AuditEntry.new_values["status"].astext == OfferStatus.ACCEPTED.value)
+            .order_by(AuditEntry.changed_at).limit(1))
+        turn = [m for m in inbound if accepted_at and m.created_at <= accepted_at]
+        if turn:
+            delta = offer.expires_at - inbound_time(turn[-1])
+            return max(1, round(delta.total_seconds() / 60))
+    return None
 
 
 async def _product_fixture(session: AsyncSession, sources: Sources, start: datetime
                            ) -> dict[str, Any]:
     product = sources.product
     assert product is not None
-    state = {key: getattr(product, key) for key in AUDITED}
-    state["status"] = product.status.value
-    changes = (await session.scalars(select(AuditEntry).where(
-        AuditEntry.table_name == "products", AuditEntry.row_id == product.id,
-        AuditEntry.operation == "UPDATE", AuditEntry.changed_at >= start)
-        .order_by(AuditEntry.changed_at.desc()))).all()
-    for change in changes:  # newest first: each undoes one change
-        for key, value in (change.old_values or {}).items():
-            if key in state:
-                state[key] = value
+    current = {key: getattr(product, key) for key in AUDITED}
+    current["status"] = product.status.value
+    state = await _at_start(session, "products", product.id, start, current)
     fixture: dict[str, Any] = {"seller": sources.names["seller"], "title": state["title"],
                                "description": state["description"] or state["title"]}
     if product.category_name:
@@ -249,12 +275,35 @@ async def _product_fixture(session: AsyncSession, sources: Sources, start: datet
     fixture.update(currency=product.currency, status=state["status"])
     if product.attributes:
         fixture["attributes"] = dict(product.attributes)
+    # A fixture has no sold price: one set before the chat is not checked at the end either.
+    sources.sold_before = state["sold_price"] is not None
     return fixture
 
 
-def _final_state(product: Product) -> dict[str, Any]:
+async def _only_this_chat_changed(session: AsyncSession, sources: Sources,
+                                  start: datetime) -> bool:
+    """Whether every change to the product since `start` came from this chat's turns."""
+    assert sources.product is not None
+    actors = await session.scalars(select(AuditEntry.actor).where(
+        AuditEntry.table_name == "products", AuditEntry.row_id == sources.product.id,
+        AuditEntry.changed_at >= start))
+    own = {f"buyer:{sources.buyer.id}", f"seller:{sources.seller.id}"}
+    expired_here = any(offer.status is OfferStatus.EXPIRED for offer in sources.offers)
+    foreign = {actor for actor in actors
+               if actor not in own and not (expired_here and actor.startswith("job:"))}
+    if foreign:
+        sources.warnings.append(f"the product was also changed by {', '.join(sorted(foreign))}"
+                                " during the chat; the replay may differ there")
+    return not foreign
+
+
+def _final_state(sources: Sources) -> dict[str, Any]:
+    product = sources.product
+    assert product is not None
     final: dict[str, Any] = {"status": product.status.value}
     for key in ("price", "min_price", "sold_price"):
+        if key == "sold_price" and sources.sold_before:
+            continue
         value = getattr(product, key)
         final[key] = _number(value) if value is not None else "none"
     return final
@@ -263,3 +312,4 @@ def _final_state(product: Product) -> dict[str, Any]:
 def _number(value: Any) -> int | float:
     number = float(value)
     return int(number) if number == int(number) else number
+

@@ -47,14 +47,11 @@ def build_turns(chat: ChatView, inbound: list[Message], outbound: list[Message],
     skipped = 0
     start = inbound_time(inbound[0])
     advanced = timedelta(0)
-    job_messages: set[uuid.UUID] = set()
-    pending = list(jobs)
+    spoken = _job_messages(inbound, outbound, jobs)
+    job_messages = {m.id for _, said in spoken for m in said}
     for index, message in enumerate([*inbound, None]):
-        while pending and (message is None or pending[0] <= inbound_time(message)):
-            when = pending.pop(0)
-            said = [m for m in outbound if m.reply_to_id is None and outbound_time(m) >= when
-                    and m.id not in job_messages and (message is None or m.seq < message.seq)]
-            job_messages.update(m.id for m in said)
+        while spoken and (message is None or spoken[0][0] <= inbound_time(message)):
+            when, said = spoken.pop(0)
             # The replay plays the turns before in seconds: move its clock to where the job ran.
             step = when - start + timedelta(minutes=1) - advanced
             minutes = max(1, math.ceil(step.total_seconds() / 60))
@@ -78,6 +75,21 @@ def build_turns(chat: ChatView, inbound: list[Message], outbound: list[Message],
         turn["expect"] = expectations(chat, role, window)
         turns.append(turn)
     return turns, skipped
+
+
+def _job_messages(inbound: list[Message], outbound: list[Message], jobs: list[datetime]
+                  ) -> list[tuple[datetime, list[Message]]]:
+    """For each job run, the notifications it sent (before the next inbound message)."""
+    groups: list[tuple[datetime, list[Message]]] = []
+    taken: set[uuid.UUID] = set()
+    for when in jobs:
+        following = [m.seq for m in inbound if inbound_time(m) >= when]
+        until = following[0] if following else math.inf
+        said = [m for m in outbound if m.reply_to_id is None and outbound_time(m) >= when
+                and m.seq < until and m.id not in taken]
+        taken.update(m.id for m in said)
+        groups.append((when, said))
+    return groups
 
 
 def _turn(chat: ChatView, message: Message, outbound: list[Message]) -> dict[str, Any] | None:

@@ -24,7 +24,9 @@ class Failure:
     message: str
 
     def where(self) -> str:
-        return f"turn {self.turn}" if self.turn is not None else "file"
+        if self.turn is not None:
+            return f"turn {self.turn}"
+        return "final" if self.key.startswith("final.") else "file"
 
     def as_dict(self) -> dict[str, Any]:
         return {"turn": self.turn, "key": self.key, "message": self.message}
@@ -46,10 +48,13 @@ class FileReport:
             return "invalid"
         return "failed" if self.failures else "passed"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.path, "name": self.name, "status": self.status,
+    def as_dict(self, *, with_log: bool = False) -> dict[str, Any]:
+        data = {"file": self.path, "name": self.name, "status": self.status,
                 "turns": self.turns, "seconds": round(self.seconds, 3), "error": self.error,
                 "failures": [failure.as_dict() for failure in self.failures]}
+        if with_log:
+            data["log"] = self.log
+        return data
 
     def lines(self) -> list[str]:
         if self.error is not None:
@@ -78,12 +83,13 @@ class Report:
                 "failed": statuses.count("failed"), "invalid": statuses.count("invalid"),
                 "failures": sum(len(report.failures) for report in self.files)}
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, *, with_log: bool = False) -> dict[str, Any]:
         return {"ok": self.exit_status == EXIT_PASSED, "exit_status": self.exit_status,
-                "summary": self.counts(), "files": [report.as_dict() for report in self.files]}
+                "summary": self.counts(),
+                "files": [report.as_dict(with_log=with_log) for report in self.files]}
 
-    def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+    def to_json(self, *, with_log: bool = False) -> str:
+        return json.dumps(self.as_dict(with_log=with_log), ensure_ascii=False, indent=2)
 
     def to_text(self) -> str:
         lines = [line for report in self.files for line in report.lines()]

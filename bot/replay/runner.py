@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,12 @@ from storage.database import unit_of_work
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders as their *.yaml / *.yml files (sorted)."""
+    """Files as given, folders as their *.yaml / *.yml files (sorted); each file once."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        else:
-            files.append(path)
+        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) \
+            if path.is_dir() else [path]
+        files += [item for item in found if item not in files]
     return files
 
 
@@ -179,17 +179,15 @@ async def _turns(env: ReplayEnvironment, runtime: AppRuntime, transcript: Transc
 
 
 async def replay_paths(paths: Iterable[Path],
-                       open_environment: Callable[[], Awaitable[ReplayEnvironment]]) -> Report:
-    """Every file, validated first: the servers start only when some file is valid."""
+                       environment: Callable[[], AbstractAsyncContextManager[ReplayEnvironment]]
+                       ) -> Report:
+    """Every file, all validated first: the environment is entered only if some file is valid."""
     loaded = [load_file(path) for path in collect_files(paths)]
     report = Report()
     if all(item.transcript is None for item in loaded):
         report.files = [FileReport(str(item.path), error=item.error) for item in loaded]
         return report
-    env = await open_environment()
-    try:
+    async with environment() as env:
         for item in loaded:
             report.files.append(await replay_file(env, item))
-    finally:
-        await env.close()
     return report

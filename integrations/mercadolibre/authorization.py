@@ -53,7 +53,7 @@ class AuthorizationStates:
 
     def _key(self, state: str) -> str:
         # KeySpace has no family for this yet; same prefix, so a prefix scan still finds it.
-        return f"{self._keys.prefix}oauth:mercadolibre:{state}"
+        return self._keys.oauth_state("mercadolibre", state)
 
     async def begin(self, seller_id: uuid.UUID, settings: MarketplaceSettings
                     ) -> AuthorizationStart:

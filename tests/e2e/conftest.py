@@ -2,8 +2,9 @@
 
 A runtime on a database of the test's own and Redis keys under the test's prefix; the local Bot
 API server on a free port; `run_bot` (the runner the entry point uses) in a task, its web server
-on another free port. Tests act only as the people in the chats would: through the local
-server's `push_*` and `wait_for_messages`, or over HTTP against the bot's web server.
+on another free port. Tests act as the people in the chats would (the local server's `push_*`
+and `wait_for_messages`) or as Telegram and operators do (HTTP against the bot's web server); only
+the crash and redelivery tests reach further, to play a dying process or a repeated delivery.
 """
 
 from __future__ import annotations

@@ -146,8 +146,15 @@ async def test_the_run_command_serves_and_stops_cleanly_on_ctrl_c(
                 assert (await response.json())["messages"], "".join(seen)
             async with http.get(f"http://127.0.0.1:{web_port}/healthz") as response:
                 assert response.status == 200
-            async with http.get(f"http://127.0.0.1:{web_port}/metrics") as response:
-                assert 'updates_handled_total{kind="message"} 1.0' in await response.text()
+            # Counted when the handler returns, a moment after the reply reached the chat.
+            counted = 'updates_handled_total{kind="message"} 1.0'
+            for _ in range(50):
+                async with http.get(f"http://127.0.0.1:{web_port}/metrics") as response:
+                    if counted in await response.text():
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"/metrics never showed {counted}")
         process.send_signal(signal.SIGINT)
         rest, _ = await asyncio.wait_for(process.communicate(), 30)
     finally:

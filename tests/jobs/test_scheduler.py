@@ -108,18 +108,22 @@ async def test_a_due_job_runs_on_schedule_and_its_messages_are_delivered(
 
 
 async def test_a_job_another_worker_is_running_is_skipped(
-        session_factory, settings, redis_client, redis_prefix) -> None:
+        session_factory, settings, redis_client, redis_prefix, monkeypatch) -> None:
     clock = Clock()
     first = runner(session_factory, settings, redis_client, redis_prefix, clock)
     second = runner(session_factory, settings, redis_client, redis_prefix, clock)
-    lock = ConversationLock(redis_client, KeySpace(redis_prefix))
+    started, finish = asyncio.Event(), asyncio.Event()
 
-    held = await lock.try_acquire_job("expire_offers")
-    assert held is not None
-    assert await first.run("expire_offers") is None
-    await held.release()
+    async def slow_job(*args: object) -> list[OutboundMessage]:
+        started.set()
+        await finish.wait()
+        return []
 
-    ran = await asyncio.gather(first.run("recompute_trust_scores"),
-                               second.run("recompute_trust_scores"))
-    assert sorted(result is None for result in ran) == [False, True]
-    assert await second.run("recompute_trust_scores") == []  # the lock was released after
+    monkeypatch.setitem(JOBS, "recompute_trust_scores", slow_job)
+    running = asyncio.create_task(first.run("recompute_trust_scores"))
+    await asyncio.wait_for(started.wait(), 5)
+
+    assert await second.run("recompute_trust_scores") is None  # skipped: first holds it
+    finish.set()
+    assert await running == []
+    assert await second.run("recompute_trust_scores") == []  # released after the run
