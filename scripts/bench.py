@@ -25,6 +25,7 @@ elif _ROOT not in sys.path:
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 from scripts.operator_cli import (  # noqa: E402
     EXIT_OK,
@@ -34,8 +35,8 @@ from scripts.operator_cli import (  # noqa: E402
 )
 
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> float | int:
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:

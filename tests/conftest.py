@@ -23,7 +23,8 @@ from storage.embedded import EmbeddedServices
 from storage.migrations import upgrade
 from storage.redis_client import create_redis
 
-TEMPLATE_DB = "marketbot_test_template"
+# One template per test session: parallel sessions on one machine never share it.
+TEMPLATE_DB = f"marketbot_test_template_{os.getpid()}"
 
 os.environ.setdefault("LLM_PROVIDER", "offline")
 
@@ -57,7 +58,7 @@ async def _admin_execute(services: EmbeddedServices, *statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def template_database(embedded: EmbeddedServices) -> str:
+async def template_database(embedded: EmbeddedServices) -> AsyncIterator[str]:
     """A migrated database that `fresh_database` copies; rebuilt once per test session."""
     await _admin_execute(
         embedded, f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)',
@@ -69,7 +70,8 @@ async def template_database(embedded: EmbeddedServices) -> str:
         await upgrade(conn)
         await conn.commit()
     await engine.dispose()
-    return TEMPLATE_DB
+    yield TEMPLATE_DB
+    await _admin_execute(embedded, f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,7 @@ class ChatDriver:
     async def push(self, user: dict[str, Any], text: str) -> tuple[float, asyncio.Future[float]]:
         """Queue the update now; returns the push time and the reply's arrival (a future)."""
         pushed_at = time.perf_counter()
-        reply = self.state.expect_reply(user["id"], pushed_at)
+        reply = self.state.expect_reply(user["id"])
         await self.state.push_text(user, text)  # never suspends: the update is queued here
         return pushed_at, reply
 

@@ -25,12 +25,6 @@ from bot.local_api import LocalBotApi
 from bot.local_api.chats import PrivateChat, StoredMessage
 
 
-@dataclass
-class _Pending:
-    pushed_at: float
-    done: asyncio.Future[float]
-
-
 class TimedLocalBotApi(LocalBotApi):
     """The local server, noting the moment each bot message reaches it.
 
@@ -41,13 +35,12 @@ class TimedLocalBotApi(LocalBotApi):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._pending: dict[int, deque[_Pending]] = defaultdict(deque)
-        self.unexpected_replies = 0  # bot messages no push was waiting for
+        self._pending: dict[int, deque[asyncio.Future[float]]] = defaultdict(deque)
 
-    def expect_reply(self, chat_id: int, pushed_at: float) -> asyncio.Future[float]:
-        """A future resolved with the reply's arrival time (time.perf_counter())."""
+    def expect_reply(self, chat_id: int) -> asyncio.Future[float]:
+        """A future resolved with the next reply's arrival time (time.perf_counter())."""
         done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._pending[chat_id].append(_Pending(pushed_at, done))
+        self._pending[chat_id].append(done)
         return done
 
     def add_bot_message(
@@ -61,19 +54,11 @@ class TimedLocalBotApi(LocalBotApi):
         stored = super().add_bot_message(chat, content, bot_id, reply_keyboard=reply_keyboard)
         arrived = time.perf_counter()
         waiting = self._pending.get(chat.id)
-        if waiting:
-            pending = waiting.popleft()
-            if not pending.done.done():
-                pending.done.set_result(arrived)
-        else:
-            self.unexpected_replies += 1
+        if waiting:  # other bot messages (a seller's notifications) answer no push
+            done = waiting.popleft()
+            if not done.done():  # a reply that came after its push gave up waiting
+                done.set_result(arrived)
         return stored
-
-    def forget_chats(self) -> None:
-        """Between phases: drop chats and logs so later phases start from the same size."""
-        self.reset()
-        self._pending.clear()
-        self.unexpected_replies = 0
 
 
 class CountingOfflineModel(OfflineChatModel):

@@ -5,13 +5,17 @@ migration head and the migration files, so editing a migration rebuilds it on th
 Copies are `CREATE DATABASE x TEMPLATE tpl` (no migrations per file); the next file's copy is
 made while a file runs, and a finished file's database is dropped in the background. An
 advisory lock keeps two runner processes from building the template at once or copying it
-while it is being built.
+while it is being built. Each copy's comment names its process; copies of processes of this
+machine that are gone (killed mid-run) are dropped when the next runner starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import re
+import socket
 import uuid
 
 import asyncpg
@@ -33,6 +37,31 @@ def fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return f"replay-template {digest.hexdigest()[:24]}"
+
+
+def _owner() -> str:
+    return f"replay copy of {socket.gethostname()} pid {os.getpid()}"
+
+
+async def _drop_orphans(conn: asyncpg.Connection) -> None:
+    """Copies left by runner processes of this machine that died before dropping them."""
+    rows = await conn.fetch(
+        "SELECT datname, shobj_description(oid, 'pg_database') AS owner FROM pg_database "
+        "WHERE datname LIKE $1 AND datname <> $2", f"{COPY_PREFIX}%", TEMPLATE_NAME)
+    for row in rows:
+        match = re.fullmatch(r"replay copy of (\S+) pid (\d+)", row["owner"] or "")
+        if match and match.group(1) == socket.gethostname() and not _alive(int(match.group(2))):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def database_url(base_url: str, database: str) -> str:
@@ -71,6 +100,7 @@ class ReplayDatabases:
                                              TEMPLATE_NAME)
                 if not exists or current != wanted:
                     await self._build(conn, wanted)
+                await _drop_orphans(conn)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
         finally:
@@ -121,6 +151,7 @@ class ReplayDatabases:
             await conn.execute("SELECT pg_advisory_lock_shared($1)", _LOCK_KEY)
             try:
                 await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_NAME}"')
+                await conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_owner()}'")
             finally:
                 await conn.execute("SELECT pg_advisory_unlock_shared($1)", _LOCK_KEY)
         finally:

@@ -10,7 +10,7 @@ Within a turn the steps run in this order, each handled completely before the ne
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from agents.conversation_service import TurnResult
 from agents.jobs import run_due_jobs
 from bot.channel import deliver
-from bot.local_api import LocalBotApi
+from bot.local_api import LocalBotApi, PushResult
 from bot.replay.clock import ReplayClock
 from bot.replay.environment import ReplayEnvironment
 from bot.replay.images import photo_bytes
@@ -104,14 +104,14 @@ class TurnDriver:
             if ref is None:
                 capture.problems.append(("open", f"product {turn.open!r} is not known yet"))
             else:
-                await self._push(self.api.push_text(actor.user, f"/start {ref}"), actor.telegram_id)
+                await self._push(actor, self.api.push_text(actor.user, f"/start {ref}"))
         if turn.photo is not None:
             data = photo_bytes(turn.photo, self.path)
-            await self._push(self.api.push_photo(actor.user, data, turn.caption), actor.telegram_id)
+            await self._push(actor, self.api.push_photo(actor.user, data, turn.caption))
         if turn.sends == "sticker":
-            await self._push(self.api.push_sticker(actor.user), actor.telegram_id)
+            await self._push(actor, self.api.push_sticker(actor.user))
         elif turn.sends == "voice":
-            await self._push(self.api.push_voice(actor.user), actor.telegram_id)
+            await self._push(actor, self.api.push_voice(actor.user))
         if turn.says is not None:
             await self._say(capture, actor, turn.says, turn.quotes)
         if turn.taps is not None:
@@ -127,11 +127,13 @@ class TurnDriver:
         chat = self.api.chat(chat_id)
         return (chat.next_message_id - 1, chat.seq) if chat is not None else (0, 0)
 
-    async def _push(self, pushing: Any, chat_id: int, callback: bool = False) -> None:
+    async def _push(self, actor: ActorInfo, pushing: Awaitable[PushResult], *,
+                    callback: bool = False) -> None:
+        """Hand the person's action to the server, then let the bot handle it completely."""
         result = await pushing
-        if callback:
-            query_id = next(reversed(self.api.callback_queries))
-            self.pushed.append((chat_id, f"cb:{query_id}"))
+        chat_id = actor.telegram_id
+        if callback:  # stored under the callback query's id, the newest one
+            self.pushed.append((chat_id, f"cb:{next(reversed(self.api.callback_queries))}"))
         else:
             self.pushed.append((chat_id, f"{chat_id}:{result.message_id}"))
         await self.env.feed(self.dispatcher)
@@ -145,7 +147,7 @@ class TurnDriver:
     async def _say(self, capture: TurnCapture, actor: ActorInfo, text: str,
                    quotes: str | None) -> None:
         if quotes is None:
-            await self._push(self.api.push_text(actor.user, text), actor.telegram_id)
+            await self._push(actor, self.api.push_text(actor.user, text))
             return
         matching = [view for view in await self.api.bot_messages(actor.telegram_id, 0)
                     if quotes.lower() in view["text"].lower()]
@@ -167,9 +169,9 @@ class TurnDriver:
             for row in view["buttons"]:
                 for button in row:
                     if wanted in button["text"].lower() and button["callback_data"]:
-                        await self._push(self.api.push_callback(
+                        await self._push(actor, self.api.push_callback(
                             actor.user, view["message_id"], button["callback_data"]),
-                            actor.telegram_id, callback=True)
+                            callback=True)
                         return
         capture.problems.append(("taps", f"no bot message to {actor.name} has a button "
                                          f"containing {label!r}"))

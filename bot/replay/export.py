@@ -29,6 +29,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.replay.export_product import at_start, final_state, only_this_chat_changed, product_fixture
 from bot.replay.export_turns import PRODUCT_KEY, ChatView, build_turns, inbound_time
 from storage.database import create_session_factory
 from storage.models import (
@@ -45,7 +46,6 @@ from storage.models import (
     Seller,
 )
 
-AUDITED = ("status", "price", "min_price", "title", "description", "sold_price")
 OFFLINE_MODEL = "offline"
 
 
@@ -89,11 +89,11 @@ async def export_conversation(factory: async_sessionmaker[AsyncSession],
         transcript.update(await _actors(session, sources, inbound[0].created_at))
         if sources.product is not None:
             transcript["products"] = {
-                PRODUCT_KEY: await _product_fixture(session, sources, inbound[0].created_at)}
+                PRODUCT_KEY: await product_fixture(session, sources, inbound[0].created_at)}
         transcript["turns"] = turns
         if sources.product is not None and not skipped and \
-                await _only_this_chat_changed(session, sources, inbound[0].created_at):
-            transcript["final"] = {"products": {PRODUCT_KEY: _final_state(sources)}}
+                await only_this_chat_changed(session, sources, inbound[0].created_at):
+            transcript["final"] = {"products": {PRODUCT_KEY: final_state(sources)}}
         if sources.warnings:
             transcript["warnings"] = sources.warnings
         return transcript
@@ -155,7 +155,7 @@ async def _actors(session: AsyncSession, sources: Sources, start: datetime) -> d
     seller, buyer = sources.seller, sources.buyer
     buyer_spec: dict[str, Any] = {"telegram_id": buyer.telegram_id, "name": buyer.name,
                                   "language": buyer.language}
-    if (await _at_start(session, "buyers", buyer.id, start, {"is_blocked": buyer.is_blocked})
+    if (await at_start(session, "buyers", buyer.id, start, {"is_blocked": buyer.is_blocked})
             )["is_blocked"]:
         buyer_spec["blocked"] = True
     return {
@@ -163,21 +163,6 @@ async def _actors(session: AsyncSession, sources: Sources, start: datetime) -> d
                                               "name": seller.name, "language": seller.language}},
         "buyers": {sources.names["buyer"]: buyer_spec},
     }
-
-
-async def _at_start(session: AsyncSession, table: str, row_id: uuid.UUID, start: datetime,
-                    state: dict[str, Any]) -> dict[str, Any]:
-    """`state` (current values) with the audit log's changes since `start` rolled back."""
-    changes = (await session.scalars(select(AuditEntry).where(
-        AuditEntry.table_name == table, AuditEntry.row_id == row_id,
-        AuditEntry.operation == "UPDATE", AuditEntry.changed_at >= start)
-        .order_by(AuditEntry.changed_at.desc()))).all()
-    state = dict(state)
-    for change in changes:  # newest first: each undoes one change
-        for key, value in (change.old_values or {}).items():
-            if key in state:
-                state[key] = value
-    return state
 
 
 async def _inbound(session: AsyncSession, sources: Sources) -> list[Message]:
@@ -255,61 +240,3 @@ async def _reservation_minutes(session: AsyncSession, sources: Sources,
             delta = offer.expires_at - inbound_time(turn[-1])
             return max(1, round(delta.total_seconds() / 60))
     return None
-
-
-async def _product_fixture(session: AsyncSession, sources: Sources, start: datetime
-                           ) -> dict[str, Any]:
-    product = sources.product
-    assert product is not None
-    current = {key: getattr(product, key) for key in AUDITED}
-    current["status"] = product.status.value
-    state = await _at_start(session, "products", product.id, start, current)
-    fixture: dict[str, Any] = {"seller": sources.names["seller"], "title": state["title"],
-                               "description": state["description"] or state["title"]}
-    if product.category_name:
-        fixture["category"] = product.category_name
-    fixture["condition"] = product.condition.value
-    for key in ("price", "min_price"):
-        if state[key] is not None:
-            fixture[key] = _number(state[key])
-    fixture.update(currency=product.currency, status=state["status"])
-    if product.attributes:
-        fixture["attributes"] = dict(product.attributes)
-    # A fixture has no sold price: one set before the chat is not checked at the end either.
-    sources.sold_before = state["sold_price"] is not None
-    return fixture
-
-
-async def _only_this_chat_changed(session: AsyncSession, sources: Sources,
-                                  start: datetime) -> bool:
-    """Whether every change to the product since `start` came from this chat's turns."""
-    assert sources.product is not None
-    actors = await session.scalars(select(AuditEntry.actor).where(
-        AuditEntry.table_name == "products", AuditEntry.row_id == sources.product.id,
-        AuditEntry.changed_at >= start))
-    own = {f"buyer:{sources.buyer.id}", f"seller:{sources.seller.id}"}
-    expired_here = any(offer.status is OfferStatus.EXPIRED for offer in sources.offers)
-    foreign = {actor for actor in actors
-               if actor not in own and not (expired_here and actor.startswith("job:"))}
-    if foreign:
-        sources.warnings.append(f"the product was also changed by {', '.join(sorted(foreign))}"
-                                " during the chat; the replay may differ there")
-    return not foreign
-
-
-def _final_state(sources: Sources) -> dict[str, Any]:
-    product = sources.product
-    assert product is not None
-    final: dict[str, Any] = {"status": product.status.value}
-    for key in ("price", "min_price", "sold_price"):
-        if key == "sold_price" and sources.sold_before:
-            continue
-        value = getattr(product, key)
-        final[key] = _number(value) if value is not None else "none"
-    return final
-
-
-def _number(value: Any) -> int | float:
-    number = float(value)
-    return int(number) if number == int(number) else number
-

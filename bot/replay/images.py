@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from bot.replay.transcript import GeneratedPhoto
+
 
 def generated_jpeg(width: int, height: int) -> bytes:
     """A JPEG of `width` x `height`: a plain background with a few shapes (a plausible photo
@@ -21,8 +23,8 @@ def generated_jpeg(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def photo_bytes(photo: str | object, transcript_path: Path) -> bytes:
+def photo_bytes(photo: str | GeneratedPhoto, transcript_path: Path) -> bytes:
     """The bytes a `photo:` key stands for: a path relative to the transcript, or a size."""
     if isinstance(photo, str):
         return (transcript_path.parent / photo).read_bytes()
-    return generated_jpeg(int(photo.width), int(photo.height))  # type: ignore[attr-defined]
+    return generated_jpeg(photo.width, photo.height)

@@ -32,19 +32,22 @@ def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-_BRANCHES = {"path", "size", "str", "int", "float", "decimal", "bool", "none", "literal"}
+# Union fields: pydantic names the branch it tried after the key ("photo" → "size").
+_BRANCHES = {"photo": {"path", "size"}, "amount": {"decimal"}, "price": {"decimal"},
+             "min_price": {"decimal"}, "sold_price": {"decimal"}}
 
 
 def key_path(location: tuple[int | str, ...]) -> str:
     """`("turns", 2, "expect", "offr")` → `turns[3].expect.offr` (turns count from 1)."""
-    path = ""
+    path, previous = "", ""
     for part in location:
         if isinstance(part, int):
             path += f"[{part + 1}]"
-        elif part in _BRANCHES or "[" in str(part) or "-" in str(part):
-            continue  # names pydantic gives union branches and validators; not keys
+        elif part in _BRANCHES.get(previous, ()) or "[" in part:
+            continue  # a union branch pydantic tried, not a key of the file
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{part}" if path else part
+        previous = str(part)
     return path or "(top level)"
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from agents.fixtures import load_fixtures
 from agents.models.offline import OfflineChatModel
 from agents.models.scripted import ScriptedChatModel
@@ -33,6 +35,8 @@ from bot.replay.transcript import Transcript, TranscriptError
 from bot.runtime import AppRuntime, build_runtime
 from config.settings import Settings
 from storage.database import unit_of_work
+
+logger = structlog.get_logger(__name__)
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -121,7 +125,10 @@ async def replay_file(env: ReplayEnvironment, path: Path | LoadedFile,
     started = time.perf_counter()
     try:
         report.failures = await _replay(env, transcript, loaded.path, report.log, inspect)
+    except TranscriptError as error:  # fixtures the database refuses
+        report.error = str(error)
     except Exception as error:  # a crash of the bot or the runner is a failed replay
+        logger.exception("replay.crashed", file=str(loaded.path))
         report.failures.append(Failure(None, "crash", f"{type(error).__name__}: {error}"))
     report.seconds = time.perf_counter() - started
     return report
@@ -154,8 +161,11 @@ async def _turns(env: ReplayEnvironment, runtime: AppRuntime, transcript: Transc
                  path: Path, clock: ReplayClock, model: Any, log: list[str]
                  ) -> tuple[list[Failure], Scene]:
     data = fixture_data(transcript)
-    async with unit_of_work(runtime.session_factory, actor="replay:fixtures") as session:
-        refs = await load_fixtures(session, data)
+    try:
+        async with unit_of_work(runtime.session_factory, actor="replay:fixtures") as session:
+            refs = await load_fixtures(session, data)
+    except ValueError as error:
+        raise TranscriptError(f"fixtures: {error}") from None
     env.api.reset()
     scene = Scene(runtime.session_factory, actors_of(data))
     scene.products.update({name: uuid.UUID(ref["id"])
@@ -168,10 +178,15 @@ async def _turns(env: ReplayEnvironment, runtime: AppRuntime, transcript: Transc
     for number, turn in enumerate(transcript.turns, start=1):
         if turn.open is not None and turn.open in scene.products:
             scene.buyer_focus[turn.actor] = scene.products[turn.open]
-        capture = await driver.play(number, turn)
-        log.extend(capture.describe())
-        failures += await TurnChecker(scene, capture).run()
-        failures += await watch.after_turn(number, capture.first_seq)
+        try:
+            capture = await driver.play(number, turn)
+            log.extend(capture.describe())
+            failures += await TurnChecker(scene, capture).run()
+            failures += await watch.after_turn(number, capture.first_seq)
+        except Exception as error:  # the rest of the file would only repeat the damage
+            logger.exception("replay.turn_crashed", turn=number)
+            return [*failures, Failure(number, "crash", f"{type(error).__name__}: {error}")], \
+                scene
     failures += await check_final(scene, transcript.final)
     failures += await watch.counters()
     failures += await check_delivery(runtime.session_factory, env.api, driver.pushed)

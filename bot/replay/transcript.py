@@ -179,13 +179,24 @@ class Transcript(Strict):
     final: FinalChecks | None = None
 
 
+class BadReference(ValueError):
+    """A name that refers to nothing, found after parsing; carries the key path it is about."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key, self.message = key, message
+
+
+NOT_BOUND = "is not a product of the fixtures nor bound with `as` in an earlier turn"
+
+
 def check_references(transcript: Transcript) -> None:
     """Names used in turns and checks refer to actors and products that exist by then."""
     _check_actors(transcript)
     for name, product in transcript.products.items():
         if product.seller not in transcript.sellers:
             raise BadReference(f"products.{name}.seller",
-                            f"{product.seller!r} is not one of the sellers")
+                               f"{product.seller!r} is not one of the sellers")
         if product.min_price is not None and (product.price is None
                                               or product.min_price > product.price):
             raise BadReference(f"products.{name}.min_price", "must not exceed price")
@@ -196,15 +207,7 @@ def check_references(transcript: Transcript) -> None:
         for name in transcript.final.products:
             if name not in known:
                 raise BadReference(f"final.products.{name}",
-                                "not a product of the fixtures nor bound with `as`")
-
-
-class BadReference(ValueError):
-    """A reference error found after parsing; carries the key path it is about."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key, self.message = key, message
+                                   "not a product of the fixtures nor bound with `as`")
 
 
 def _check_actors(transcript: Transcript) -> None:
@@ -218,19 +221,19 @@ def _check_actors(transcript: Transcript) -> None:
                 raise BadReference(f"buyers.{name}", "already the name of a seller")
             if actor.telegram_id in seen:
                 raise BadReference(f"{group}.{name}.telegram_id",
-                                f"{actor.telegram_id} is also {seen[actor.telegram_id]}'s")
+                                   f"{actor.telegram_id} is also {seen[actor.telegram_id]}'s")
             seen[actor.telegram_id] = name
 
 
 def _check_turn(transcript: Transcript, where: str, turn: Turn, known: set[str]) -> None:
     actors = transcript.sellers if turn.seller is not None else transcript.buyers
     if turn.actor not in actors:
-        raise BadReference(f"{where}.{turn.role}", f"{turn.actor!r} is not one of the {turn.role}s")
+        raise BadReference(f"{where}.{turn.role}",
+                           f"{turn.actor!r} is not one of the {turn.role}s")
     if turn.llm is not None and transcript.model != "scripted":
         raise BadReference(f"{where}.llm", "only with model: scripted")
     if turn.open is not None and turn.open not in known:
-        raise BadReference(f"{where}.open", f"{turn.open!r} is not a product of the fixtures nor "
-                                          "bound with `as` in an earlier turn")
+        raise BadReference(f"{where}.open", f"{turn.open!r} {NOT_BOUND}")
     expect = turn.expect
     if expect is None:
         return
@@ -247,8 +250,7 @@ def _check_product_refs(where: str, turn: Turn, checks: ProductChecks | None,
     if checks is None:
         return
     if checks.ref is not None and checks.ref not in known:
-        raise BadReference(f"{where}.ref", f"{checks.ref!r} is not a product of the fixtures nor "
-                                        "bound with `as` in an earlier turn")
+        raise BadReference(f"{where}.ref", f"{checks.ref!r} {NOT_BOUND}")
     if checks.as_ is not None:
         if turn.seller is None:
             raise BadReference(f"{where}.as", "only in a seller's turn")

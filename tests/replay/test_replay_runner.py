@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.replay.environment import ReplayEnvironment
+from bot.replay.images import generated_jpeg
 from bot.replay.report import EXIT_FAILED, EXIT_INVALID
 from bot.replay.runner import replay_file, replay_paths
 from storage.embedded import EmbeddedServices
@@ -132,6 +133,21 @@ async def test_taps_without_a_matching_button_fails_the_turn(replay_env: ReplayE
     report = await replay_file(replay_env, path)
     assert [(f.turn, f.key) for f in report.failures] == [(2, "taps")]
     assert "no bot message to luis has a button containing 'Aceptar'" in report.failures[0].message
+
+
+async def test_a_photo_file_next_to_the_transcript_is_sent(replay_env: ReplayEnvironment,
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "lamp.jpg").write_bytes(generated_jpeg(640, 480))
+    path = write(tmp_path, "photo.yaml", [
+        {"seller": "ana", "photo": "photos/lamp.jpg",
+         "caption": "Vendo lámpara de pie de latón, 90€",
+         "expect": {"product": {"as": "lamp", "status": "ready", "price": 90},
+                    "reply_contains": ["90 €"], "reply_not_contains": ["una foto"],
+                    "tools": ["create_product"]}},
+    ])
+    report = await replay_file(replay_env, path)
+    assert report.status == "passed", "\n".join(report.lines())
 
 
 async def test_the_cli_runs_files_and_prints_json(embedded: EmbeddedServices, redis_url: str,
