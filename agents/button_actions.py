@@ -14,7 +14,7 @@ from agents import negotiating, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.negotiation import format_money
 from agents.texts import text as render
-from agents.turn_context import Notification, TurnContext
+from agents.turn_context import Button, Notification, TurnContext
 from storage.models import Buyer
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
@@ -99,11 +99,10 @@ async def _takeover_button(ctx: TurnContext, take: bool, conversation_id: str) -
     target.human_takeover = take
     buyer = await ctx.session.get(Buyer, target.buyer_id) if target.buyer_id else None
     name = buyer.name if buyer else "?"
-    key = "seller_took_over" if take else "handed_back"
-    reply = render(key, ctx.language, buyer=name) if not take else {
-        "es": f"Ahora atiendes tú a {name}: responde a sus mensajes citándolos.",
-        "en": f"You are now answering {name}: reply to their messages by quoting them.",
-    }.get(ctx.language, "")
+    reply = render("you_took_over" if take else "handed_back", ctx.language, buyer=name)
+    if take:
+        ctx.buttons = [[Button(render("btn_hand_back", ctx.language),
+                               f"takeover:handback:{target.id}")]]
     tool = "take_over_conversation" if take else "hand_back_conversation"
     return AgentOutput(text=reply, tool_calls=[{"name": tool,
                                                 "args": {"conversation_id": conversation_id},

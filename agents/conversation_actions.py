@@ -102,10 +102,13 @@ async def run_turn(session: AsyncSession, service: ConversationService,
         output = AgentOutput(text=render("unsupported_media", ctx.language))
     elif ctx.role == "buyer" and ctx.buyer is not None and ctx.buyer.is_blocked:
         log.info("turn.blocked_buyer", conversation_id=str(conversation.id))
+    elif ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
+        # Checked before a takeover relay: the seller must be warned before reading it.
+        output = _fraud_path(ctx, signals)
+        if conversation.human_takeover:
+            _relay_to_seller(ctx, inbound.text)
     elif ctx.role == "buyer" and conversation.human_takeover:
         _relay_to_seller(ctx, inbound.text)
-    elif ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
-        output = _fraud_path(ctx, signals)
     elif ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
         output = AgentOutput(text=_intro(ctx))
     elif ctx.role == "seller" and entities.get("relay_to"):
@@ -173,16 +176,13 @@ async def _relay_to_buyer(ctx: TurnContext, conversation_id: str, text: str) -> 
                                           buyer_id=target.buyer_id, conversation_id=target.id))
     buyer = await ctx.session.get(Buyer, target.buyer_id)
     # The reply says the bot stays quiet "until you hand it back": offer the way to do that.
-    ctx.buttons = [[Button(_HAND_BACK.get(ctx.language, _HAND_BACK["es"]),
+    ctx.buttons = [[Button(render("btn_hand_back", ctx.language),
                            f"takeover:handback:{target.id}")]]
     return AgentOutput(text=render("relayed_to_buyer", ctx.language,
                                    buyer=buyer.name if buyer else "?"),
                        tool_calls=[{"name": "take_over_conversation",
                                     "args": {"conversation_id": conversation_id},
                                     "result": {"human_takeover": True}}])
-
-
-_HAND_BACK = {"es": "Devolver al bot", "en": "Hand back to the bot"}
 
 
 def _relay_to_seller(ctx: TurnContext, text: str) -> None:
@@ -229,6 +229,7 @@ async def _guarded(ctx: TurnContext, text: str) -> str:
                 "en": "The best I can offer is {amount}."}
     verdict = guard_buyer_message(
         text, floor=floor, price=product.price, recorded_amounts=recorded,
+        agreed_amounts=await offers_repo.agreed_amounts(ctx.session, ctx.conversation.id),
         fallback=fallback.get(ctx.language, fallback["es"]).format(
             amount=format_money(best, product.currency, ctx.language)))
     if verdict.replaced:

@@ -322,5 +322,12 @@ def read_message(
     return ParsedMessage(detect_language(clean, language_hint), intent, amounts, currency, fields)
 
 
+def guess_role(text: str) -> str:
+    """"seller" when the message is a seller's (a product sentence, a seller command), else
+    "buyer": how the channel places someone it does not know yet."""
+    parsed = read_message(text)
+    return "seller" if parsed.intent in SELLER_ONLY_INTENTS else "buyer"
+
+
 def _classify(rules: tuple[Rule, ...], text: _Text) -> str:
     return next((intent for intent, test in rules if test(text)), "question_other")

@@ -135,4 +135,6 @@ def _is_not_money(original: str, folded: str, start: int, end: int, value: Decim
     capitalised = any(c.isupper() for c in prev_original) and not (
         prev_original.isupper() and len(prev) > 3
     )
-    return capitalised and prev not in _CUE_WORDS  # "iPhone 13", "Marlin 5", "PS 4"
+    # One-letter conjunctions start sentences too: "¿Y 520?", "O 480?", "E 300".
+    conjunction = prev in {"y", "o", "e", "u"}
+    return capitalised and not conjunction and prev not in _CUE_WORDS  # "iPhone 13", "PS 4"

@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 FLOOR_FIGURE = "floor_figure"
 BELOW_FLOOR = "below_floor"
+FALSE_DEAL = "false_deal"  # a buyer's rejected offer presented as agreed
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ _PRICE_LEAD = re.compile(
     r"sell(?: it)?|vendo|venderlo|vendertelo|let (?:it|you have it) go|yours|tuyo|cuesta|"
     r"costs?|pagas|pay(?: me)?|pagame|pagar|offer|oferta|ofrezco|contraoferta|counter(?:offer)?|"
     r"can do|puedo hacer|hago|rebajo|bajo|bajarlo|bajar|go down|come down|lower|drop)"
-    r"(?:\s*(?:\b(?:en|a|por|de|for|at|to|of|is|es|seria|sera|would be|will be|solo|only|"
+    r"(?:\s*(?:\b(?:en|a|por|de|for|at|to|of|is|es|now|ahora|seria|sera|would be|will be|solo|only|"
     r"just|final|ultimo|last|un|una|the|el|la|it|lo|te|me|you|para ti|for you|hasta|tan solo)"
     r"\b|[:=\-]))*\s*$"
 )
@@ -118,6 +119,14 @@ _SHIPPING = re.compile(r"\b(?:envio|envios|shipping|postage|delivery|gastos|port
 _SHIPPING_AFTER = re.compile(
     r"^\s?(?:[€$£]|(?:eur|euros?|usd|dolar(?:es)?|dollars?)\b)?\s*(?:(?:de|del|for|of|para|"
     r"para el|en)\s+)?(?:envio|shipping|postage|delivery|gastos|portes)"
+)
+# A clause that announces an agreement, and one that denies it ("no puedo dejarlo en 100").
+_ACCEPTANCE = re.compile(
+    r"\b(?:deal|trato hecho|trato|acepto|aceptad[oa]|accepted|agreed|de acuerdo|reservad[oa]|"
+    r"reserved|yours|tuyo|sold|vendid[oa]|done|hecho)\b"
+)
+_NEGATION = re.compile(
+    r"\b(?:no|not|can ?t|cannot|won ?t|don ?t|isn ?t|ni|tampoco|never|nunca|sorry|lo siento)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[;!?\n]|[.,](?=\s)|[.,]$")
 # Words that may follow a price without making it a count of things ("por 500 y te lo llevas").
@@ -171,6 +180,13 @@ def _is_money(folded: str, start: int, end: int) -> bool:
     return False
 
 
+def _announces_deal(folded: str, start: int, end: int) -> bool:
+    """Whether the figure's sentence says it was agreed (and does not deny it)."""
+    sentence = _clause_before(folded, start) + folded[start:end] + _clause_after(folded, end)
+    around = folded[max(0, start - 60):end + 60]
+    return bool(_ACCEPTANCE.search(around)) and not _NEGATION.search(sentence)
+
+
 def _floor_figures(floor: Decimal) -> set[Decimal]:
     """The floor, and for a floor with cents its whole part (552.50: "552" gives it away).
 
@@ -199,12 +215,14 @@ def guard_buyer_message(
     price: Decimal,
     recorded_amounts: Collection[Decimal],
     fallback: str,
+    agreed_amounts: Collection[Decimal] = (),
 ) -> GuardVerdict:
     """Let text through, or replace it with fallback when it leaks or undercuts the floor."""
     floor_d, price_d = _as_decimal("floor", floor), _as_decimal("price", price)
     if floor_d > price_d:
         raise ValueError(f"floor must be <= price ({price_d}), got {floor_d}")
     recorded = {_as_decimal("recorded amount", amount) for amount in recorded_amounts}
+    agreed = {_as_decimal("agreed amount", amount) for amount in agreed_amounts}
     folded = _fold(text)
 
     # When the floor is the price, or the buyer already said it, the figure is no secret.
@@ -229,4 +247,13 @@ def guard_buyer_message(
             and _is_money(folded, match.start(), match.end())
         ):
             return GuardVerdict(fallback, True, BELOW_FLOOR)
+        if (
+            likeliest is not None
+            and likeliest < floor_d
+            and likeliest in recorded
+            and likeliest not in agreed
+            and _announces_deal(folded, match.start(), match.end())
+        ):
+            # A buyer's offer may be quoted ("no puedo dejarlo en 100"), never called a deal.
+            return GuardVerdict(fallback, True, FALSE_DEAL)
     return GuardVerdict(text, False, None)

@@ -86,8 +86,11 @@ async def deliver_notification(
             # Lets a quoted reply of the seller reach this buyer (human takeover).
             about = {"entities": {"about": str(buyer_conversation.id)}}
             if notification.key in TAKEOVER_OFFERED:
-                take = ("btn_take_over", f"takeover:take:{buyer_conversation.id}")
-                notification.buttons = [*notification.buttons, [take]]
+                # Take over while the bot answers; hand back once the seller does.
+                button = ("btn_hand_back", f"takeover:handback:{buyer_conversation.id}") \
+                    if buyer_conversation.human_takeover else \
+                    ("btn_take_over", f"takeover:take:{buyer_conversation.id}")
+                notification.buttons = [*notification.buttons, [button]]
     else:
         buyer = await session.get(Buyer, notification.buyer_id)
         if notification.conversation_id is not None:

@@ -43,15 +43,26 @@ class SellingError(Exception):
 
 
 async def resolve_product(ctx: TurnContext, product_id: str | None) -> Product:
-    """The seller's product by id, or the one in focus; never another seller's."""
+    """The seller's product by id, by words of its title, or the one in focus.
+
+    Never another seller's: ownership is part of every query. Words that name none of the
+    seller's products ("pause it please") leave the product in focus.
+    """
     assert ctx.seller is not None
+    product = None
     if product_id:
         try:
             wanted = uuid.UUID(str(product_id))
         except ValueError:
-            raise SellingError("bad_product_id", f"{product_id!r} is not a product id.") from None
-        product = await products_repo.get_owned(ctx.session, ctx.seller.id, wanted, lock=True)
-    else:
+            product = await products_repo.best_owned_match(ctx.session, ctx.seller.id,
+                                                           str(product_id), lock=True)
+        else:
+            product = await products_repo.get_owned(ctx.session, ctx.seller.id, wanted,
+                                                    lock=True)
+            if product is None:
+                raise SellingError("no_product",
+                                   "No such product among this seller's products.")
+    if product is None:
         product = await products_repo.latest_for_seller(ctx.session, ctx.seller.id)
     if product is None:
         raise SellingError("no_product", "No such product among this seller's products.")

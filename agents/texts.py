@@ -17,6 +17,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_regenerate": {"es": "Regenerar", "en": "Regenerate"},
     "btn_cancel": {"es": "Cancelar", "en": "Cancel"},
     "btn_take_over": {"es": "Responder yo", "en": "Take over"},
+    "btn_hand_back": {"es": "Devolver al bot", "en": "Hand back to the bot"},
+    "you_took_over": {
+        "es": "Ahora atiendes tú a {buyer}: responde a sus mensajes citándolos.",
+        "en": "You are now answering {buyer}: reply to their messages by quoting them.",
+    },
     "seller_deal_reserved": {
         "es": "🤝 {buyer} acepta {amount} por «{title}». Lo he reservado {hours} h: "
               "confirma la venta o recházala.",
@@ -104,10 +109,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "action_not_possible": {
         "es": "Eso ya no se puede hacer: ha cambiado o no es tuyo.",
         "en": "That can't be done any more: it has changed or isn't yours.",
-    },
-    "seller_took_over": {
-        "es": "El vendedor atiende esta conversación personalmente.",
-        "en": "The seller is handling this conversation personally.",
     },
 }
 

@@ -31,7 +31,8 @@ ALLOWED_TRANSITIONS: dict[ProductStatus, frozenset[ProductStatus]] = {
     S.PUBLISHED: frozenset({S.RESERVED, S.SOLD, S.INACTIVE}),
     S.RESERVED: frozenset({S.PUBLISHED, S.SOLD, S.INACTIVE}),
     S.SOLD: frozenset(),
-    S.INACTIVE: frozenset({S.PUBLISHED, S.READY, S.PROCESSING}),
+    # A paused product may have been sold elsewhere: the seller can still mark it sold.
+    S.INACTIVE: frozenset({S.PUBLISHED, S.READY, S.PROCESSING, S.SOLD}),
     S.FAILED: frozenset({S.PROCESSING, S.READY, S.PUBLISHING, S.INACTIVE}),
 }
 

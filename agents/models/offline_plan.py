@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from agents.intents import PHOTOS_MARKER
+from agents.intents import PHOTOS_MARKER, fold
 from agents.models.offline_replies import details_answer, phrase_outcomes
 from agents.models.offline_texts import say
 from agents.models.offline_turn import Turn
@@ -155,10 +155,12 @@ def _seller_step(turn: Turn) -> Step:
         extra = {"marketplace": fields.get("marketplace")} if intent == "publish" else {}
         if intent == "list_products":
             extra = {"status": fields.get("status")}
+        else:
+            extra["product_id"] = _named_product(turn.human_text)
         return _call(turn, _SELLER_PLAIN_CALLS[intent], **extra)
     if intent == "mark_sold":
         price = as_number(parsed.amounts[0]) if parsed.amounts else None
-        return _call(turn, "mark_sold", price=price)
+        return _call(turn, "mark_sold", price=price, product_id=_named_product(turn.human_text))
     if intent == "revert":
         if "version" not in fields:
             return Step(say("ask_version", language))
@@ -175,3 +177,20 @@ def _seller_step(turn: Turn) -> Step:
     if intent == "help":
         return Step(say("help_seller", language))
     return Step(say("not_understood", language) + say("help_seller", language))
+
+
+# Words of seller commands that do not name a product ("pause the desk" names "desk").
+_COMMAND_WORDS = frozenset(fold(
+    "pause pausa pausar pausalo pon ponlo quita quitalo reactivate reactiva reactivar activa "
+    "activalo vuelve publish publica publicalo publicar sube subelo regenerate regenera regenerar "
+    "otra version another mark marca marcar marcalo sold vendido vendida como as the el la los "
+    "las my mi mis it lo la please por favor now ahora again otra vez de del en on catalog "
+    "catalogo mercadolibre listing anuncio producto product this este esta that ese esa for por "
+    "euros eur and y put back up can you puedes and".replace("\n", " ")).split())
+
+
+def _named_product(text: str) -> str | None:
+    """The words that may name a product, or None when the command names none."""
+    words = [w for w in fold(text).split() if len(w) >= 3 and w.isalpha()
+             and w not in _COMMAND_WORDS]
+    return " ".join(words) or None

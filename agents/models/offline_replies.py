@@ -115,7 +115,9 @@ def _offer(outcome: ToolOutcome, turn: Turn) -> str:
     decision = result.get("decision")
     if decision == "accept":
         key = "offer_accept" if result.get("reserved", True) else "offer_accept_unreserved"
-        return say(key, language, amount=money(result.get("offer"), currency, language))
+        # "amount" is the deal (an offer above the price is accepted at the price).
+        deal = result.get("amount") or result.get("offer")
+        return say(key, language, amount=money(deal, currency, language))
     if decision == "counter":
         return say("offer_counter", language, offer=money(result.get("offer"), currency, language),
                    counter=money(result.get("counter"), currency, language))

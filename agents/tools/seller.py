@@ -1,6 +1,7 @@
 """Seller assistant tools: every one acts only on the calling seller's own products.
 
-`product_id` may be left out: the seller's product in focus (created or changed last) is used.
+`product_id` is the product's id or words of its title ("standing desk"); left out, the seller's
+product in focus (created or changed last) is used.
 Results are plain dicts; refusals come back as {"error", "message"}.
 """
 

@@ -47,7 +47,7 @@ BEGIN
     IF OLD.status = 'sold' THEN
         RAISE EXCEPTION 'forbidden product status transition: % -> %', OLD.status, NEW.status USING ERRCODE = 'check_violation';
     END IF;
-    IF OLD.status = 'inactive' AND NEW.status::text NOT IN ('processing', 'published', 'ready') THEN
+    IF OLD.status = 'inactive' AND NEW.status::text NOT IN ('processing', 'published', 'ready', 'sold') THEN
         RAISE EXCEPTION 'forbidden product status transition: % -> %', OLD.status, NEW.status USING ERRCODE = 'check_violation';
     END IF;
     IF OLD.status = 'failed' AND NEW.status::text NOT IN ('inactive', 'processing', 'publishing', 'ready') THEN

@@ -1,8 +1,9 @@
 """Who is speaking: seller or buyer, and in which language.
 
-A deep link (`/start <product>`) makes the user a buyer in that chat; `/start`, `/sell` and
-photos make them a seller. Otherwise the last mode (FSM data in Redis) holds, and with none a
-registered seller is a seller, anyone else a buyer once they have a product chat.
+A deep link (`/start <product>`) makes the user a buyer; seller commands (`/sell`,
+`/mylistings`, ...) and photos make them a seller. Otherwise the last mode (FSM data in Redis)
+holds; with none, a registered seller is a seller, a registered buyer a buyer, and someone new is
+placed by what they wrote (a product sentence is a seller's, a question or a search a buyer's).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from agents.intents import guess_role
 from bot.i18n import pick_language
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 
 SELLER_CALLBACKS = ("listing:", "sale:", "takeover:")
 BUYER_CALLBACKS = ("offer:",)
+SELLER_COMMANDS = ("/sell", "/mylistings", "/sold", "/pause", "/floor", "/connect", "/publish_ml")
 
 
 def mode_from_event(event: TelegramObject) -> str | None:
@@ -34,8 +37,7 @@ def mode_from_event(event: TelegramObject) -> str | None:
         text = event.text or ""
         if text.startswith("/start ") and len(text.split()) > 1:
             return "buyer"
-        if text.split(" ")[0] in ("/start", "/sell", "/mylistings", "/sold", "/pause",
-                                  "/floor") or event.photo:
+        if text.split(" ")[0] in SELLER_COMMANDS or event.photo:
             return "seller"
     return None
 
@@ -50,17 +52,24 @@ class ActorMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         state: FSMContext | None = data.get("state")
-        stored = (await state.get_data()).get("mode") if state else None
-        mode = mode_from_event(event)
+        explicit = mode_from_event(event)
         async with self.runtime.session_factory() as session:
-            seller = await actors_repo.seller_by_telegram_id(session, user.id)
-            buyer = await actors_repo.buyer_by_telegram_id(session, user.id)
-        if mode is None:
-            mode = stored or ("seller" if seller or not buyer else "buyer")
-        if state and mode != stored:
-            await state.update_data(mode=mode)
-        actor = seller if mode == "seller" else buyer
+            profile = await actors_repo.telegram_profile(session, user.id)
+        if explicit is not None:
+            mode = explicit
+            if state:  # only an explicit choice is remembered
+                await state.update_data(mode=mode)
+        else:
+            stored = (await state.get_data()).get("mode") if state else None
+            mode = stored or ("seller" if profile.is_seller else None) or (
+                "buyer" if profile.in_product_chat else _guessed_role(event))
         data["role"] = mode
-        data["language"] = getattr(actor, "language", None) or pick_language(
+        language = profile.seller_language if mode == "seller" else profile.buyer_language
+        data["language"] = language or pick_language(
             user.language_code, self.runtime.settings.telegram.default_language)
         return await handler(event, data)
+
+
+def _guessed_role(event: TelegramObject) -> str:
+    text = getattr(event, "text", None) or getattr(event, "caption", None) or ""
+    return guess_role(text) if text and not text.startswith("/") else "buyer"

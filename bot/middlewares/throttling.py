@@ -33,6 +33,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         bot: Bot = data["bot"]
         role = data.get("role", "buyer")
         if isinstance(event, CallbackQuery):
+            # Stored like a message (nothing is dropped silently), answered with a toast.
+            await self.runtime.service.reply_static(channel.event_from_callback(event, role), None)
             await event.answer(_("slow_down"))
             return None
         assert isinstance(event, Message)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,3 +81,32 @@ async def set_buyer_trust(
 
 def _lang(language: str | None) -> str:
     return "en" if (language or "").lower().startswith("en") else "es"
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    """What the channel needs to place a Telegram user, read in one round trip."""
+
+    seller_language: str | None
+    buyer_language: str | None
+    in_product_chat: bool
+
+    @property
+    def is_seller(self) -> bool:
+        return self.seller_language is not None
+
+
+async def telegram_profile(session: AsyncSession, telegram_id: int) -> TelegramProfile:
+    from storage.models import Channel, Conversation, ConversationKind
+
+    seller_language = select(Seller.language).where(Seller.telegram_id == telegram_id)
+    buyer_language = select(Buyer.language).where(Buyer.telegram_id == telegram_id)
+    product_chat = select(Conversation.id).where(
+        Conversation.channel == Channel.TELEGRAM,
+        Conversation.external_chat_id == str(telegram_id),
+        Conversation.kind == ConversationKind.BUYER_CHAT,
+        Conversation.product_id.is_not(None))
+    row = (await session.execute(select(
+        seller_language.scalar_subquery(), buyer_language.scalar_subquery(),
+        exists(product_chat)))).one()
+    return TelegramProfile(row[0], row[1], bool(row[2]))

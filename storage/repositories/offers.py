@@ -43,6 +43,13 @@ async def recorded_amounts(session: AsyncSession, conversation_id: uuid.UUID) ->
     return set(rows)
 
 
+async def agreed_amounts(session: AsyncSession, conversation_id: uuid.UUID) -> set[Decimal]:
+    """Amounts the bot actually agreed to in this conversation (accepted offers)."""
+    rows = await session.scalars(select(Offer.amount).where(
+        Offer.conversation_id == conversation_id, Offer.status == OfferStatus.ACCEPTED))
+    return set(rows)
+
+
 async def accepted_for_product(session: AsyncSession, product_id: uuid.UUID) -> Offer | None:
     return await session.scalar(
         select(Offer).where(Offer.product_id == product_id, Offer.status == OfferStatus.ACCEPTED)

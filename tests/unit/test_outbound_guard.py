@@ -235,3 +235,33 @@ def test_the_policys_own_wording_always_passes_the_guard(
             recorded.append(decision.amount)
         if decision.action is NegotiationAction.ACCEPT:
             break
+
+
+@pytest.mark.parametrize("text", [
+    "Deal at 100! It's reserved for you.",
+    "¡Trato hecho por 100 €! Te lo reservo.",
+    "Done, the price is now 100.",
+])
+def test_a_rejected_offer_is_never_announced_as_a_deal(text):
+    verdict = guard_buyer_message(text, floor=Decimal("560"), price=Decimal("650"),
+                                  recorded_amounts={Decimal("100")}, fallback="FALLBACK")
+    assert verdict.replaced and verdict.text == "FALLBACK"
+
+
+@pytest.mark.parametrize("text", [
+    "No puedo dejarlo en 100 €, pero te lo dejo en 605 €.",
+    "I can't do €100, but I can do €605.",
+    "You offered 100; the best I can do is 605.",
+])
+def test_quoting_a_rejected_offer_passes(text):
+    verdict = guard_buyer_message(text, floor=Decimal("560"), price=Decimal("650"),
+                                  recorded_amounts={Decimal("100"), Decimal("605")},
+                                  fallback="FALLBACK")
+    assert not verdict.replaced
+
+
+def test_an_agreed_amount_may_be_called_a_deal():
+    verdict = guard_buyer_message("Deal at 500!", floor=Decimal("560"), price=Decimal("650"),
+                                  recorded_amounts={Decimal("500")}, fallback="FALLBACK",
+                                  agreed_amounts={Decimal("500")})
+    assert not verdict.replaced
