@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from agents import negotiating, selling
+from agents import listing_versions, negotiating, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.negotiation import format_money
 from agents.texts import text as render
@@ -49,7 +49,7 @@ async def _listing_button(ctx: TurnContext, action: str, product_id: str
         if action == "publish":
             return tool, await selling.publish(ctx, product)
         if action == "regenerate":
-            return tool, await selling.generate_listing(ctx, ctx.listing_writer, product)
+            return tool, await listing_versions.generate_listing(ctx, ctx.listing_writer, product)
         if action == "cancel":
             return tool, await selling.change_status(ctx, product, "cancel")
         return tool, {"product": selling.product_state(product),

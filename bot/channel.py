@@ -25,6 +25,7 @@ from storage.models import Channel, MessageType
 log = structlog.get_logger(__name__)
 
 TELEGRAM_LIMIT = 4096
+TYPING_AFTER_SECONDS = 0.3
 
 
 def sender_of(user) -> Sender:  # noqa: ANN001 - aiogram User
@@ -152,7 +153,10 @@ async def answer(bot: Bot, runtime, chat_id: int, event: InboundEvent) -> TurnRe
     """Run the service for one event with "typing…" shown, then send what it stored."""
     from aiogram.utils.chat_action import ChatActionSender
 
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=0.0):
+    # Only a slow turn (a hosted model thinking) shows "typing…": a reply that comes sooner
+    # would hide it at once, and the extra request would cost as much as the reply itself.
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id,
+                                       initial_sleep=TYPING_AFTER_SECONDS):
         result = await runtime.service.handle(event)
     await deliver(bot, runtime.service, result)
     return result

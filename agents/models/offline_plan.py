@@ -186,7 +186,9 @@ _COMMAND_WORDS = frozenset(fold(
     "otra version another mark marca marcar marcalo sold vendido vendida como as the el la los "
     "las my mi mis it lo la please por favor now ahora again otra vez de del en on catalog "
     "catalogo mercadolibre listing anuncio producto product this este esta that ese esa for por "
-    "euros eur and y put back up can you puedes and".replace("\n", " ")).split())
+    "euros eur and y put back up can you puedes descripcion description titulo title texto "
+    "text foto photo fotos photos precio price nueva nuevo new version write escribe escribeme "
+    "haz make una one").split())
 
 
 def _named_product(text: str) -> str | None:

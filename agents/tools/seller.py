@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from agents import selling
+from agents import listing_versions, selling
 from agents.selling import SellingError
 from agents.turn_context import TurnContext, tool_error
 from storage.models import Conversation, Product, ProductStatus
@@ -49,8 +49,9 @@ async def create_product(text: str, runtime: Runtime) -> dict[str, Any]:
 async def regenerate_listing(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
     """Write a new version of the product's listing (it becomes the active one)."""
     ctx = runtime.context
-    return await _on_product(runtime, product_id,
-                             lambda p: selling.generate_listing(ctx, ctx.listing_writer, p))
+    return await _on_product(
+        runtime, product_id,
+        lambda p: listing_versions.generate_listing(ctx, ctx.listing_writer, p))
 
 
 @tool
@@ -58,7 +59,7 @@ async def revert_listing(version: int, runtime: Runtime, product_id: str | None 
                          ) -> dict[str, Any]:
     """Make an earlier listing version (1, 2, ...) the active one again."""
     return await _on_product(runtime, product_id,
-                             lambda p: selling.revert_listing(runtime.context, p, version))
+                             lambda p: listing_versions.revert_listing(runtime.context, p, version))
 
 
 @tool

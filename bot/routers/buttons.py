@@ -5,17 +5,18 @@ The button's action runs in code; the reply is phrased by the agent of the role 
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
 from bot import channel
 from bot.middlewares.actor import BUYER_CALLBACKS, SELLER_CALLBACKS
+from bot.routers.filters import DataStartsWith
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 
 
-@router.callback_query(F.data.startswith(SELLER_CALLBACKS + BUYER_CALLBACKS))
+@router.callback_query(DataStartsWith(*SELLER_CALLBACKS, *BUYER_CALLBACKS))
 async def pressed(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str) -> None:
     await query.answer()
     chat_id = query.message.chat.id if query.message else query.from_user.id

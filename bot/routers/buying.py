@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import Message
 
 from bot import channel
-from bot.routers.filters import RoleFilter
+from bot.routers.filters import HasContent, RoleFilter
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 
 
-@router.message(RoleFilter("buyer"), F.text | F.photo)
+@router.message(RoleFilter("buyer"), HasContent("text", "photo"))
 async def buyer_text(message: Message, bot: Bot, runtime: AppRuntime) -> None:
     await channel.answer(bot, runtime, message.chat.id,
                          channel.event_from_message(message, "buyer"))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 
 from agents.job_notices import notice
 from bot import channel
 from bot.marketplace_runtime import attached
-from bot.routers.filters import RoleFilter
+from bot.routers.filters import DataStartsWith, IsQuotedText, RoleFilter
 from bot.runtime import AppRuntime
 from integrations.marketplace import MarketplaceError
 from storage.database import unit_of_work
@@ -65,7 +65,7 @@ async def publish_ml(message: Message, bot: Bot, runtime: AppRuntime, language: 
         message, "seller", text=_phrase(language)))
 
 
-@router.callback_query(F.data.startswith(PUBLISH_CALLBACK))
+@router.callback_query(DataStartsWith(PUBLISH_CALLBACK))
 async def publish_button(query: CallbackQuery, bot: Bot, runtime: AppRuntime,
                          language: str) -> None:
     """The button names its product: make it the seller's product in focus, then publish."""
@@ -106,7 +106,7 @@ class QuotesMercadoLibreQuestion(Filter):
         return {"about": about}
 
 
-@router.message(F.text, F.reply_to_message, RoleFilter("seller"), QuotesMercadoLibreQuestion())
+@router.message(IsQuotedText(), RoleFilter("seller"), QuotesMercadoLibreQuestion())
 async def answer_question(message: Message, bot: Bot, runtime: AppRuntime, about: str) -> None:
     """Relayed like any quoted reply, then posted on MercadoLibre in the seller's own words."""
     result = await channel.answer(bot, runtime, message.chat.id, channel.event_from_message(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import Message
 
 from bot import channel
+from bot.routers.filters import HasContent
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 
-UNSUPPORTED = F.sticker | F.voice | F.audio | F.video_note | F.document | F.video | F.animation
+UNSUPPORTED = HasContent("sticker", "voice", "audio", "video_note", "document", "video",
+                         "animation")
 
 
 @router.message(UNSUPPORTED)

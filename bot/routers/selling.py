@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import channel
-from bot.routers.filters import RoleFilter
+from bot.routers.filters import HasContent, IsQuotedText, RoleFilter
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
@@ -39,7 +39,7 @@ async def shortcut(message: Message, command: CommandObject, bot: Bot, runtime: 
                          channel.event_from_message(message, "seller", text=text))
 
 
-@router.message(F.photo)
+@router.message(HasContent("photo"))
 async def photo(message: Message, bot: Bot, runtime: AppRuntime) -> None:
     if message.media_group_id is None:
         photos = await channel.photos_of(bot, message, runtime.media_dir)
@@ -62,7 +62,7 @@ async def photo(message: Message, bot: Bot, runtime: AppRuntime) -> None:
         first, "seller", text=caption, photos=photos))
 
 
-@router.message(F.text, F.reply_to_message)
+@router.message(IsQuotedText())
 async def quoted_reply(message: Message, bot: Bot, runtime: AppRuntime) -> None:
     """Replying to a buyer's relayed message or question answers that buyer directly."""
     quoted = message.reply_to_message
@@ -73,7 +73,7 @@ async def quoted_reply(message: Message, bot: Bot, runtime: AppRuntime) -> None:
                          channel.event_from_message(message, "seller", relay_to=about))
 
 
-@router.message(F.text)
+@router.message(HasContent("text"))
 async def seller_text(message: Message, bot: Bot, runtime: AppRuntime) -> None:
     await channel.answer(bot, runtime, message.chat.id,
                          channel.event_from_message(message, "seller"))

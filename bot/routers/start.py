@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.turn_context import Button
 from bot import channel
+from bot.routers.filters import DataIn
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 
@@ -47,7 +48,7 @@ async def choose_language(message: Message, bot: Bot, runtime: AppRuntime, role:
     await channel.deliver(bot, runtime.service, result)
 
 
-@router.callback_query(F.data.in_({"lang:es", "lang:en"}))
+@router.callback_query(DataIn({"lang:es", "lang:en"}))
 async def set_language(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str,
                        session: AsyncSession) -> None:
     language = (query.data or "lang:es").split(":")[1]

@@ -108,6 +108,7 @@ async def running(fresh_database: str, settings, redis_url: str, redis_prefix: s
                 await asyncio.wait_for(task, 15)
     finally:
         install_registry(MarketplaceRegistry())
+        await bot.session.close()  # run_bot leaves the bot's session to its owner
         await runtime.close()
         await runner.cleanup()
 

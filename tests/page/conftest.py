@@ -66,6 +66,7 @@ async def running_app(
             await dispatcher.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(polling, 5)
+        await bot.session.close()  # also when polling never got to close it
         await runtime.close()
         await runner.cleanup()
 

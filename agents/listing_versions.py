@@ -1,0 +1,157 @@
+"""Listing versions: generate (and regenerate) with the writer, revert, edit, summarise.
+
+Each generation is a new version that becomes the only active one; the product mirrors the
+active version, which is what buyers see. Confidence comes from agents/listing_quality.py.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from agents.categories import CategoryTree
+from agents.listing_quality import route_listing, score_listing
+from agents.listing_writer import ListingWriter, ProposedListing
+from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
+from agents.texts import text
+from agents.turn_context import Button, TurnContext, money
+from storage.models import Condition, Listing, Product, ProductStatus
+from storage.repositories import products as products_repo
+
+
+async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Product,
+                           ) -> dict[str, Any]:
+    """A new active listing version from the product's text and photos."""
+    on_sale = product.status in (ProductStatus.PUBLISHED, ProductStatus.RESERVED)
+    if not on_sale:
+        move_status(product, ProductStatus.PROCESSING)
+        product.processing_started_at, product.processing_completed_at = ctx.now(), None
+        product.processing_error = None
+    variant = int(await _version_count(ctx, product))
+    started = time.perf_counter()
+    proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,
+                                  variant=variant)
+    elapsed_ms = int((time.perf_counter() - started) * 1000)
+    listing = await _store_listing(ctx, product, proposal, elapsed_ms)
+    if not on_sale:
+        move_status(product, ProductStatus.READY)
+        product.processing_completed_at = ctx.now()
+    await ctx.session.flush()
+    ctx.events.append("listing")
+    ctx.buttons = preview_buttons(product, ctx.language)
+    return {"product_id": str(product.id), "status": product.status.value,
+            "listing": await listing_summary(ctx, product, listing)}
+
+
+async def _version_count(ctx: TurnContext, product: Product) -> int:
+    return int(await ctx.session.scalar(
+        select(func.count()).select_from(Listing).where(Listing.product_id == product.id)
+    ) or 0)
+
+
+async def _store_listing(ctx: TurnContext, product: Product, proposal: ProposedListing,
+                         elapsed_ms: int) -> Listing:
+    title = _fit_title(proposal.title, product)
+    description = proposal.description.strip()
+    if len(description) < MIN_DESCRIPTION:
+        description = (description + " " + title + ".").strip()
+    photo_count = await products_repo.image_count(ctx.session, product.id)
+    category = CategoryTree.load().get(proposal.category_id or "")
+    required = list(getattr(category, "required_attributes", []) or [])
+    confidence = score_listing(
+        title=title, description=description, category_strength=proposal.category_strength,
+        price=proposal.price, price_source=proposal.price_source, photo_count=photo_count,
+        attributes=proposal.attributes, required_attributes=required,
+    )
+    listing = Listing(
+        product_id=product.id, title=title, description=description,
+        category_id=proposal.category_id, category_name=proposal.category_name,
+        condition=Condition(proposal.condition), suggested_price=proposal.price,
+        currency=proposal.currency, attributes=proposal.attributes,
+        confidence=Decimal(str(confidence.overall)),
+        confidence_breakdown={**confidence.breakdown, "price_source": proposal.price_source,
+                              "photos": photo_count},
+        provider=proposal.provider, model=proposal.model, generation_ms=elapsed_ms,
+    )
+    await products_repo.add_listing_version(ctx.session, listing)
+    _copy_listing(product, listing)
+    return listing
+
+
+def _fit_title(title: str, product: Product) -> str:
+    """A title within the listing limits; a too-short one is completed from the seller's text."""
+    title = " ".join((title or "").split())[: TITLE_RANGE[1]].strip()
+    if len(title) < TITLE_RANGE[0]:
+        words = " ".join((product.prompt_text or "").split())
+        title = (words[: TITLE_RANGE[1]].strip() if len(words) >= TITLE_RANGE[0]
+                 else (title + " (artículo)").strip())
+    return title.ljust(TITLE_RANGE[0], ".")
+
+
+def _copy_listing(product: Product, listing: Listing) -> None:
+    """The active listing is what buyers see: the product mirrors it."""
+    product.title, product.description = listing.title, listing.description
+    product.category_id, product.category_name = listing.category_id, listing.category_name
+    product.condition = listing.condition
+    product.attributes = dict(listing.attributes or {})
+    if listing.suggested_price is not None and product.price is None:
+        product.price = listing.suggested_price
+        product.currency = listing.currency
+
+
+async def listing_summary(ctx: TurnContext, product: Product, listing: Listing
+                          ) -> dict[str, Any]:
+    confidence = float(listing.confidence)
+    missing = [] if product.price is not None else ["price"]
+    if not await products_repo.image_count(ctx.session, product.id):
+        missing.append("photo")
+    return {
+        "version": listing.version, "title": listing.title, "description": listing.description,
+        "category": listing.category_name, "condition": listing.condition.value,
+        "price": money(product.price), "currency": product.currency,
+        "confidence": round(confidence, 2), "route": route_listing(confidence),
+        "missing": missing,
+    }
+
+
+def preview_buttons(product: Product, language: str) -> list[list[Button]]:
+    ref = product.id
+    return [[Button(text("btn_publish", language), f"listing:publish:{ref}"),
+             Button(text("btn_edit", language), f"listing:edit:{ref}")],
+            [Button(text("btn_regenerate", language), f"listing:regenerate:{ref}"),
+             Button(text("btn_cancel", language), f"listing:cancel:{ref}")]]
+
+
+async def revert_listing(ctx: TurnContext, product: Product, version: int) -> dict[str, Any]:
+    listing = await products_repo.listing_version(ctx.session, product.id, int(version))
+    if listing is None:
+        raise SellingError("no_version", f"This product has no listing version {version}.")
+    await products_repo.activate_listing(ctx.session, product.id, listing)
+    _copy_listing(product, listing)
+    await ctx.session.flush()
+    ctx.buttons = preview_buttons(product, ctx.language)
+    return {"product_id": str(product.id), "status": product.status.value,
+            "listing": await listing_summary(ctx, product, listing)}
+
+
+async def edited_version(ctx: TurnContext, product: Product, title: str | None,
+                          description: str | None) -> None:
+    active = await products_repo.active_listing(ctx.session, product.id)
+    if active is None:
+        product.title = title or product.title
+        product.description = description or product.description
+        return
+    edited = Listing(
+        product_id=product.id, title=title or active.title,
+        description=description or active.description, category_id=active.category_id,
+        category_name=active.category_name, condition=product.condition,
+        suggested_price=active.suggested_price, currency=active.currency,
+        attributes=dict(active.attributes or {}), confidence=active.confidence,
+        confidence_breakdown=dict(active.confidence_breakdown or {}), provider="seller",
+        model="edit", generation_ms=0,
+    )
+    await products_repo.add_listing_version(ctx.session, edited)
+    product.title, product.description = edited.title, edited.description
