@@ -10,12 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.categories import CategoryTree, fold
-from agents.listing_draft import (
-    compose_description,
-    detect_language,
-    parse_amount,
-    read_product_sentence,
-)
+from agents.listing_draft import compose_description, detect_language, read_product_sentence
+from agents.price_reading import parse_amount
 
 TREE = CategoryTree.load()
 
