@@ -30,6 +30,13 @@ def config_file() -> Path:
     return Path(os.environ.get("MARKETBOT_CONFIG", DEFAULT_CONFIG_FILE))
 
 
+def _optional_secret(value: Any) -> str | None:
+    """The raw text of an optional secret setting; empty reads as unset."""
+    if value in (None, ""):
+        return None
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
 class SettingsError(Exception):
     """A configuration value is missing or wrong; the message is one line for the operator."""
 
@@ -87,9 +94,9 @@ class DatabaseSettings(_ConcernSettings):
     @field_validator("url", mode="before")
     @classmethod
     def _check_url(cls, value: Any) -> Any:
-        if value in (None, ""):
+        raw = _optional_secret(value)
+        if raw is None:
             return None
-        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         if not raw.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
         parts = urlsplit(raw)
@@ -132,9 +139,9 @@ class RedisSettings(_ConcernSettings):
     @field_validator("url", mode="before")
     @classmethod
     def _check_url(cls, value: Any) -> Any:
-        if value in (None, ""):
+        raw = _optional_secret(value)
+        if raw is None:
             return None
-        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         if not raw.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return raw
@@ -160,9 +167,9 @@ class TelegramSettings(_ConcernSettings):
     @field_validator("bot_token", mode="before")
     @classmethod
     def _check_token(cls, value: Any) -> Any:
-        if value in (None, ""):
+        raw = _optional_secret(value)
+        if raw is None:
             return None
-        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         head, _, tail = raw.partition(":")
         if not head.isdigit() or len(tail) < 20:
             raise ValueError("is not a bot token (expected <digits>:<35 characters>)")
@@ -289,6 +296,14 @@ def _env_name(concern: type[_ConcernSettings], field: str) -> str:
     return f"{concern.model_config.get('env_prefix', '')}{field}".upper()
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"invalid YAML{where}: {problem}"
+
+
 def load_settings(**overrides: dict[str, Any]) -> Settings:
     """Read every concern; raise `SettingsError` naming the first bad key."""
     values: dict[str, Any] = {}
@@ -303,6 +318,8 @@ def load_settings(**overrides: dict[str, Any]) -> Settings:
                 f"config error: {_env_name(concern, field)} ({name}.{field} in "
                 f"{config_file().name}): {message}"
             ) from None
-        except (OSError, TypeError, yaml.YAMLError) as exc:  # unreadable or malformed YAML
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"config error: {config_file()}: {_yaml_problem(exc)}") from None
+        except (OSError, TypeError) as exc:  # unreadable file, or not a mapping of sections
             raise SettingsError(f"config error: {config_file()}: {exc}") from None
     return Settings(**values)
