@@ -10,20 +10,15 @@ never puts a figure in a reply that came from nowhere (and never sees a floor pr
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from agents.models.local_model import LocalChatModel, estimate_usage
 from agents.models.offline_plan import Step, plan
 from agents.models.offline_turn import read_turn, text_of
 
@@ -42,24 +37,6 @@ def bound_tool_names(kwargs: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-def estimate_usage(messages: Sequence[BaseMessage], reply: AIMessage) -> dict[str, int]:
-    """Token counts at about four characters a token, as hosted models report them."""
-    prompt_chars = sum(len(text_of(message)) for message in messages)
-    for message in messages:
-        if isinstance(message, AIMessage) and message.tool_calls:
-            prompt_chars += len(json.dumps([c["args"] for c in message.tool_calls], default=str))
-    output_chars = len(text_of(reply)) + len(
-        json.dumps([[c["name"], c["args"]] for c in reply.tool_calls], default=str)
-        if reply.tool_calls else ""
-    )
-    input_tokens, output_tokens = max(1, prompt_chars // 4), max(1, output_chars // 4)
-    return {
-        "input_tokens": input_tokens,
-        "output_tokens": output_tokens,
-        "total_tokens": input_tokens + output_tokens,
-    }
-
-
 def step_message(step: Step, messages: Sequence[BaseMessage], model_name: str) -> AIMessage:
     """The AIMessage for a step, with deterministic tool-call ids and usage metadata."""
     digest = hashlib.sha1(
@@ -75,44 +52,14 @@ def step_message(step: Step, messages: Sequence[BaseMessage], model_name: str) -
     return reply
 
 
-class OfflineChatModel(BaseChatModel):
+class OfflineChatModel(LocalChatModel):
     """Deterministic rule-based chat model that needs no network, key or weights."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
     model_name: str = Field(default="offline", alias="model")
-    temperature: float | None = None
-    max_tokens: int | None = None
-    stop: list[str] | None = None
-    # Replies are built whole; streaming them token by token could drop the tool calls.
-    disable_streaming: bool | Literal["tool_calling"] = True
 
     @property
     def _llm_type(self) -> str:
         return "marketbot-offline"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name}
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "marketbot"
-        params["ls_model_name"] = str(kwargs.get("model") or self.model_name)
-        return params
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: str | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools; the model reads their names back from the call's kwargs."""
-        schemas = [convert_to_openai_tool(tool) for tool in tools]
-        if tool_choice is not None:
-            kwargs["tool_choice"] = tool_choice
-        return self.bind(tools=schemas, **kwargs)
 
     def _generate(
         self,

@@ -11,21 +11,16 @@ sends (prompt size, history window).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from agents.models.offline import estimate_usage
+from agents.models.local_model import LocalChatModel, estimate_usage
 
 ScriptItem = dict[str, Any] | AIMessage
 EXHAUSTED_REPLY = "OK."
@@ -57,16 +52,10 @@ def check_item(item: ScriptItem) -> ScriptItem:
     return dict(item)
 
 
-class ScriptedChatModel(BaseChatModel):
+class ScriptedChatModel(LocalChatModel):
     """Replays scripted AI messages in order, one per model call."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
     model_name: str = Field(default="scripted", alias="model")
-    temperature: float | None = None
-    max_tokens: int | None = None
-    stop: list[str] | None = None
-    disable_streaming: bool | Literal["tool_calling"] = True
     state: ScriptState = Field(default_factory=ScriptState, exclude=True)
 
     def __init__(self, items: Iterable[ScriptItem] | None = None, /, **kwargs: Any) -> None:
@@ -83,10 +72,6 @@ class ScriptedChatModel(BaseChatModel):
         return "marketbot-scripted"
 
     @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name}
-
-    @property
     def calls(self) -> list[list[BaseMessage]]:
         """Every prompt the model received, oldest first."""
         return self.state.calls
@@ -99,24 +84,6 @@ class ScriptedChatModel(BaseChatModel):
     def push(self, items: Iterable[ScriptItem]) -> None:
         """Append items to the end of the script."""
         self.state.queue.extend(check_item(item) for item in items)
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "marketbot"
-        params["ls_model_name"] = str(kwargs.get("model") or self.model_name)
-        return params
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: str | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (recorded in the call kwargs; the script decides what is called)."""
-        if tool_choice is not None:
-            kwargs["tool_choice"] = tool_choice
-        return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
 
     def _next_message(self) -> AIMessage:
         state = self.state
