@@ -1,27 +1,28 @@
 """The two agents (seller assistant, buyer chat), built once with `create_agent`.
 
 Per turn only the context changes (`context=TurnContext`), so building happens at start-up, not
-per message. Middlewares: the per-turn system prompt, a model-call limit, and for Gemini model
-retries followed by a fallback to the offline model.
+per message. Middlewares: the per-turn system prompt with a model-call limit, and for Gemini
+model retries followed by a fallback to the offline model. All of them wrap the model call;
+none adds a node to the graph (each node is a step of LangGraph's loop, paid on every turn).
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import langsmith
 from langchain.agents import create_agent
 from langchain.agents.middleware import (
-    ModelCallLimitMiddleware,
+    AgentMiddleware,
     ModelFallbackMiddleware,
     ModelRequest,
     ModelRetryMiddleware,
-    dynamic_prompt,
 )
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langsmith.utils import tracing_is_enabled
 
 from agents.tools.buyer import BUYER_TOOLS
@@ -30,10 +31,42 @@ from agents.turn_context import TurnContext
 from config.settings import LLMSettings
 
 
-@dynamic_prompt
-def turn_prompt(request: ModelRequest) -> str:
-    context: TurnContext = request.runtime.context
-    return context.system_prompt
+class TurnModelCall(AgentMiddleware):
+    """Every model call of a turn: the turn's system prompt, and at most `limit` calls per run.
+
+    One middleware for both on purpose: LangChain wraps each middleware's hook in a LangSmith
+    span, paid on every call. The limit is what `ModelCallLimitMiddleware(run_limit=...,
+    exit_behavior="end")` does, without its two graph nodes around every model call (they
+    double the steps of LangGraph's loop): past the limit the run ends with a note instead of
+    a call. The calls of this run are the model's messages after the speaker's last one (a
+    button's action, put there as a tool call, counts as one).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def _exceeded(self, request: ModelRequest) -> AIMessage | None:
+        calls = 0
+        for message in reversed(request.messages):
+            if isinstance(message, HumanMessage):
+                break
+            calls += isinstance(message, AIMessage)
+        if calls < self.limit:
+            return None
+        return AIMessage(f"Model call limits exceeded: run limit ({calls}/{self.limit})")
+
+    @staticmethod
+    def _prompted(request: ModelRequest) -> ModelRequest:
+        context: TurnContext = request.runtime.context
+        return request.override(system_message=SystemMessage(context.system_prompt))
+
+    def wrap_model_call(self, request: ModelRequest, handler: Callable[..., Any]) -> Any:
+        return self._exceeded(request) or handler(self._prompted(request))
+
+    async def awrap_model_call(self, request: ModelRequest,
+                               handler: Callable[..., Awaitable[Any]]) -> Any:
+        return self._exceeded(request) or await handler(self._prompted(request))
 
 
 @dataclass
@@ -59,15 +92,13 @@ async def _inline_unless_tracing(default: Callable[..., Any], ctx: contextvars.C
 def build_agents(model: BaseChatModel, llm: LLMSettings, *, fallback: BaseChatModel | None = None
                  ) -> Agents:
     langsmith.set_runtime_overrides(aio_to_thread=_inline_unless_tracing)
-    middleware: list[Any] = [turn_prompt]
+    middleware: list[Any] = [TurnModelCall(llm.max_model_calls_per_turn)]
     if fallback is not None:
         middleware += [
             ModelFallbackMiddleware(fallback),
             ModelRetryMiddleware(max_retries=llm.max_retries, on_failure="error",
                                  initial_delay=0.2, max_delay=2.0),
         ]
-    middleware.append(ModelCallLimitMiddleware(run_limit=llm.max_model_calls_per_turn,
-                                               exit_behavior="end"))
 
     def build(tools: list[Any], name: str) -> Any:
         return create_agent(model, tools, middleware=middleware, context_schema=TurnContext,

@@ -5,6 +5,8 @@ Buyer-bound text always passes the outbound guard before it is stored.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -25,24 +27,22 @@ from agents.fraud_signals import (
 )
 from agents.negotiation import format_money
 from agents.outbound_guard import guard_buyer_message
-from agents.outbox import deliver_notification, store_outbound
+from agents.outbox import deliver_notification, outbound_row
 from agents.prompts import system_prompt
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from storage.models import (
     Author,
     Buyer,
-    Conversation,
     ConversationKind,
     ConversationState,
-    Message,
     MessageType,
-    Offer,
-    Product,
     Seller,
 )
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
+from storage.repositories import turns
+from storage.repositories.turns import OfferFacts, TurnRows
 
 if TYPE_CHECKING:
     from agents.conversation_service import ConversationService, TurnResult
@@ -50,31 +50,29 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
-async def build_context(session: AsyncSession, service: ConversationService,
-                        conversation: Conversation, inbound: Message) -> TurnContext:
+def build_context(service: ConversationService, session: AsyncSession,
+                  rows: TurnRows) -> TurnContext:
+    inbound, conversation = rows.inbound, rows.conversation
     role = "seller" if inbound.author is Author.SELLER else "buyer"
-    seller = await session.get(Seller, conversation.seller_id) if conversation.seller_id else None
-    buyer = await session.get(Buyer, conversation.buyer_id) if conversation.buyer_id else None
-    product = await session.get(Product, conversation.product_id) \
-        if conversation.product_id else None
-    speaker = seller if role == "seller" else buyer
+    speaker = rows.seller if role == "seller" else rows.buyer
     entities = inbound.entities or {}
     photos = [PhotoRef(**p) for p in entities.get("photos", [])]
     return TurnContext(session=session, settings=service.settings, clock=service.clock,
                        role=role, language=getattr(speaker, "language", "es") or "es",
-                       conversation=conversation, seller=seller if role == "seller" else None,
-                       buyer=buyer, product=product, photos=photos,
+                       conversation=conversation,
+                       seller=rows.seller if role == "seller" else None,
+                       buyer=rows.buyer, product=rows.product, photos=photos,
                        listing_writer=service.listing_writer)
 
 
-async def _prompt(ctx: TurnContext, offers: list[Offer], older: int) -> str:
+def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
     speaker = ctx.seller if ctx.role == "seller" else ctx.buyer
     values: dict[str, object] = {"language": ctx.language,
                                  "speaker_name": getattr(speaker, "name", None),
                                  "conversation_state": ctx.conversation.state.value}
     product = ctx.product
     if ctx.role == "buyer" and product is not None:
-        standing = await offers_repo.standing_counter(ctx.session, ctx.conversation.id)
+        standing = offers_repo.standing_counter_in(offers)
         values.update(product_title=product.title, product_price=money(product.price),
                       currency=product.currency, product_status=availability(product),
                       standing_counter=money(standing.amount) if standing else None)
@@ -83,15 +81,17 @@ async def _prompt(ctx: TurnContext, offers: list[Offer], older: int) -> str:
 
 
 async def run_turn(session: AsyncSession, service: ConversationService,
-                   conversation: Conversation, inbound: Message) -> TurnResult:
+                   rows: TurnRows) -> TurnResult:
+    """One turn on the rows `turns.lock_turn` read (they stay in the session's
+    identity map for the turn: the tools' and the guard's look-ups of them need no query)."""
     from agents.conversation_service import TurnResult
 
-    ctx = await build_context(session, service, conversation, inbound)
+    conversation, inbound = rows.conversation, rows.inbound
+    ctx = build_context(service, session, rows)
     window = service.settings.llm.history_window
-    recent = await conversations_repo.recent_messages(session, conversation.id, window + 1)
-    history = window_messages([m for m in recent if m.id != inbound.id][-window:])
-    offers = list(await offers_repo.in_conversation(session, conversation.id))
-    ctx.system_prompt = await _prompt(ctx, offers, max(0, conversation.message_count - window))
+    history = window_messages([m for m in rows.history if m.id != inbound.id][-window:])
+    offers = rows.offers
+    ctx.system_prompt = _prompt(ctx, offers, max(0, conversation.message_count - window))
     agent = service.agents.for_role(ctx.role)
     human = inbound_content(inbound.text, len(ctx.photos))
     callback = (inbound.entities or {}).get("callback")
@@ -120,28 +120,32 @@ async def run_turn(session: AsyncSession, service: ConversationService,
 
     result = TurnResult(inbound.id, conversation_id=conversation.id,
                         tools=output.tools if output else [])
+    reply: dict[str, Any] | None = None
     if output is not None and output.text:
         reply_text = await _guarded(ctx, output.text) if ctx.role == "buyer" else output.text
-        result.replies.append(await store_outbound(
-            session, conversation, reply_text, recipient=ctx.role, buttons=ctx.buttons,
+        out, reply = outbound_row(
+            conversation, reply_text, recipient=ctx.role, buttons=ctx.buttons,
             reply_to=inbound.id, extra={
                 "tool_calls": output.tool_calls, "input_tokens": output.input_tokens,
                 "output_tokens": output.output_tokens, "latency_ms": output.latency_ms,
-                "model": output.model}))
+                "model": output.model})
+        result.replies.append(out)
+    # The inbound marked processed, the reply stored and counted: one statement, before the
+    # notifications (stored at the commit), so the reply comes first in the chat's order.
+    await turns.finish_turn(session, inbound_id=inbound.id, conversation_id=conversation.id,
+                            reply=reply, at=ctx.now())
     for notification in ctx.notifications:
         delivered = await deliver_notification(session, notification, now=ctx.now(),
                                                buyer_conversation=conversation)
         if delivered is not None:
             result.deliveries.append(delivered)
     _advance_state(ctx)
-    await conversations_repo.record_activity(session, conversation,
-                                             messages=len(result.replies), at=ctx.now())
     conversation.summary = rolling_summary(conversation, offers, 0)
-    await session.flush()
-    return result
+    return result  # the session's changes (state, summary, notifications) go at the commit
 
 
 _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}
+_DIGIT = re.compile(r"\d")
 
 
 def _is_bare_start(text: str) -> bool:
@@ -219,17 +223,18 @@ async def _guarded(ctx: TurnContext, text: str) -> str:
     product = ctx.product
     if product is None or product.price is None:
         return text
+    if not _DIGIT.search(unicodedata.normalize("NFKD", text)):
+        return text  # the guard reads figures only: without a digit it has nothing to check
     policy = negotiating.seller_policy(ctx.settings.negotiation,
                                        await ctx.session.get(Seller, product.seller_id))
     floor = negotiating.product_floor(product, policy)
-    recorded = await offers_repo.recorded_amounts(ctx.session, ctx.conversation.id)
-    standing = await offers_repo.standing_counter(ctx.session, ctx.conversation.id)
-    best = standing.amount if standing else product.price
+    figures = await offers_repo.figures(ctx.session, ctx.conversation.id)  # the tools' too
+    best = figures.standing_counter or product.price
     fallback = {"es": "Lo mejor que puedo ofrecerte es {amount}.",
                 "en": "The best I can offer is {amount}."}
     verdict = guard_buyer_message(
-        text, floor=floor, price=product.price, recorded_amounts=recorded,
-        agreed_amounts=await offers_repo.agreed_amounts(ctx.session, ctx.conversation.id),
+        text, floor=floor, price=product.price, recorded_amounts=figures.recorded,
+        agreed_amounts=figures.agreed,
         fallback=fallback.get(ctx.language, fallback["es"]).format(
             amount=format_money(best, product.currency, ctx.language)))
     if verdict.replaced:

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from agents.agent_factory import Agents
 from agents.conversation_actions import run_turn
@@ -24,7 +24,7 @@ from agents.listing_writer import ListingWriter, RuleBasedListingWriter
 from agents.outbox import OutboundMessage
 from agents.turn_context import PhotoRef
 from config.settings import Settings
-from storage.database import set_audit_actor, unit_of_work
+from storage.database import unit_of_work
 from storage.models import (
     Author,
     Channel,
@@ -37,6 +37,8 @@ from storage.models import (
 from storage.repositories import actors as actors_repo
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import products as products_repo
+from storage.repositories import turns
+from storage.repositories.turns import StoredInbound
 
 
 def utc_now() -> datetime:
@@ -89,64 +91,108 @@ class ConversationService:
         self.listing_writer = listing_writer or RuleBasedListingWriter()
 
     async def handle(self, event: InboundEvent) -> TurnResult:
-        inbound_id, fresh, conversation_id = await self.store_inbound(event)
-        if inbound_id is None:
-            return TurnResult(None)
-        if not fresh and await self._already_processed(inbound_id):
-            return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
-        # a redelivery keeps the conversation it was first stored in: process() reads it
-        return await self.process(inbound_id, conversation_id if fresh else None)
+        inbound, fresh = await self._store(event)
+        if not fresh and inbound.processed_at is not None:
+            return TurnResult(inbound.id, duplicate=True, conversation_id=inbound.conversation_id)
+        # a redelivery keeps the conversation it was first stored in
+        return await self.process(inbound.id, inbound.conversation_id)
 
     async def reply_static(self, event: InboundEvent, text: str | None,
                            buttons: list | None = None) -> TurnResult:
-        """Store the inbound and a fixed reply (no agent): commands, notes, throttling."""
+        """Store the inbound and a fixed reply (no agent): commands, notes, throttling.
+
+        One transaction for both: no agent runs, so nothing can fail between them.
+        """
         from agents.outbox import store_outbound
 
-        inbound_id, fresh, conversation_id = await self.store_inbound(event)
-        if inbound_id is None or not fresh:
-            return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
         async with unit_of_work(self.session_factory) as session:
-            inbound = await session.get(Message, inbound_id, with_for_update=True)
-            conversation = await conversations_repo.get(session, conversation_id)
-            assert inbound is not None and conversation is not None
-            result = TurnResult(inbound_id, conversation_id=conversation_id)
+            conversation = await self._conversation_for(session, event)
+            inbound, fresh = await self._add_inbound(session, conversation, event)
+            if not fresh:
+                return TurnResult(inbound.id, duplicate=True,
+                                  conversation_id=inbound.conversation_id)
+            result = TurnResult(inbound.id, conversation_id=conversation.id)
             if text:
                 result.replies.append(await store_outbound(
                     session, conversation, text, recipient=event.role, buttons=buttons,
-                    reply_to=inbound_id))
-                await conversations_repo.record_activity(session, conversation, messages=1,
-                                                         at=self.clock())
+                    reply_to=inbound.id))
+            await conversations_repo.record_activity(
+                session, conversation, messages=1 + len(result.replies), at=self.clock())
             inbound.processed_at = self.clock()
             return result
 
     async def store_inbound(self, event: InboundEvent
                             ) -> tuple[uuid.UUID | None, bool, uuid.UUID | None]:
+        """Store the inbound message and commit: (its id, whether it is new, its conversation)."""
+        inbound, fresh = await self._store(event)
+        return inbound.id, fresh, inbound.conversation_id
+
+    async def _store(self, event: InboundEvent) -> tuple[Message | StoredInbound, bool]:
+        if not event.open_product_ref:
+            # Most messages: a chat whose conversation exists, a message never seen. One
+            # statement; anything else (a new chat, a redelivery) takes the general way.
+            async with self._single_statement() as bind:
+                stored = await turns.store_in_known_chat(
+                    bind, author=_author(event), channel=event.channel, chat_id=event.chat_id,
+                    external_message_id=event.external_message_id, text=event.text[:8000],
+                    message_type=event.message_type, entities=_entities(event),
+                    at=self.clock())
+            if stored is not None:
+                return stored, True
         async with unit_of_work(self.session_factory) as session:
             conversation = await self._conversation_for(session, event)
-            message = Message(
-                conversation_id=conversation.id, channel=event.channel,
-                direction=Direction.INBOUND,
-                author=Author.SELLER if event.role == "seller" else Author.BUYER,
-                external_message_id=event.external_message_id, text=event.text[:8000],
-                message_type=event.message_type, entities=_entities(event),
-            )
-            stored, fresh = await conversations_repo.add_inbound(session, message)
-            if fresh:
-                await conversations_repo.record_activity(session, conversation, messages=1,
-                                                         at=self.clock())
-            return stored.id, fresh, conversation.id
+            return await self._add_inbound(session, conversation, event)
+
+    @asynccontextmanager
+    async def _single_statement(self) -> AsyncIterator[AsyncConnection | AsyncSession]:
+        """Where to run one statement that needs no transaction around it: a connection in
+        autocommit (no BEGIN and COMMIT round trips), or, when the sessions ride on a caller's
+        connection (tests), a unit of work."""
+        bind = self.session_factory.kw.get("bind")
+        if isinstance(bind, AsyncEngine):
+            async with bind.connect() as connection:
+                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return
+        async with unit_of_work(self.session_factory) as session:
+            yield session
+
+    async def _add_inbound(self, session: AsyncSession, conversation: Conversation,
+                           event: InboundEvent) -> tuple[Message, bool]:
+        """The stored row (the first one, for a redelivery) and whether it is new."""
+        message = Message(
+            conversation_id=conversation.id, channel=event.channel,
+            direction=Direction.INBOUND, author=_author(event),
+            external_message_id=event.external_message_id, text=event.text[:8000],
+            message_type=event.message_type, entities=_entities(event),
+        )
+        stored, fresh = await conversations_repo.add_inbound(session, message)
+        if fresh:
+            await conversations_repo.record_activity(session, conversation, messages=1,
+                                                     at=self.clock())
+        return stored, fresh
 
     async def _conversation_for(self, session: AsyncSession, event: InboundEvent
                                 ) -> Conversation:
         sender = event.sender
         if event.role == "seller":
             assert sender.telegram_id is not None
+            existing = await conversations_repo.find(
+                session, channel=event.channel, external_chat_id=event.chat_id,
+                kind=ConversationKind.SELLER_ASSISTANT)
+            if existing is not None:  # its seller exists: no need to look them up
+                return existing
             seller = await actors_repo.get_or_create_seller(
                 session, telegram_id=sender.telegram_id, name=sender.name,
                 language=sender.language)
             return await conversations_repo.get_or_create(
                 session, channel=event.channel, external_chat_id=event.chat_id,
                 kind=ConversationKind.SELLER_ASSISTANT, seller_id=seller.id)
+        if not event.open_product_ref:
+            # Free text goes to the chat used last; its buyer exists (a buyer chat has one).
+            latest = await conversations_repo.latest_buyer_chat(session, event.channel,
+                                                                event.chat_id)
+            if latest is not None:
+                return latest
         if sender.telegram_id is not None:
             buyer = await actors_repo.get_or_create_buyer(
                 session, telegram_id=sender.telegram_id, name=sender.name,
@@ -159,7 +205,7 @@ class ConversationService:
         product = None
         if event.open_product_ref:
             product = await products_repo.by_public_ref(session, event.open_product_ref)
-        if product is None:
+        if product is None and event.open_product_ref:
             latest = await conversations_repo.latest_buyer_chat(session, event.channel,
                                                                 event.chat_id)
             if latest is not None:
@@ -168,11 +214,6 @@ class ConversationService:
             session, channel=event.channel, external_chat_id=event.chat_id,
             kind=ConversationKind.BUYER_CHAT, product_id=product.id if product else None,
             buyer_id=buyer.id, seller_id=product.seller_id if product else None)
-
-    async def _already_processed(self, inbound_id: uuid.UUID) -> bool:
-        async with self.session_factory() as session:
-            message = await session.get(Message, inbound_id)
-            return message is not None and message.processed_at is not None
 
     async def process(self, inbound_id: uuid.UUID,
                       conversation_id: uuid.UUID | None = None) -> TurnResult:
@@ -184,19 +225,14 @@ class ConversationService:
                 conversation_id = message.conversation_id
         async with self._conversation_lock(conversation_id), unit_of_work(
                 self.session_factory) as session:
-            inbound = await session.get(Message, inbound_id, with_for_update=True)
-            assert inbound is not None
-            if inbound.processed_at is not None:  # another worker answered it meanwhile
+            # Locks the message and the conversation, reads the turn's rows and names the
+            # speaker for the audit log (who caused every change of this turn).
+            rows = await turns.lock_turn(session, inbound_id,
+                                         history=self.settings.llm.history_window + 1)
+            assert rows is not None
+            if rows.inbound.processed_at is not None:  # another worker answered it meanwhile
                 return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
-            conversation = await conversations_repo.get(session, conversation_id, lock=True)
-            assert conversation is not None
-            # The audit log names who caused every change of this turn.
-            speaker = conversation.seller_id if inbound.author is Author.SELLER \
-                else conversation.buyer_id
-            await set_audit_actor(session, f"{inbound.author.value}:{speaker}")
-            result = await run_turn(session, self, conversation, inbound)
-            inbound.processed_at = self.clock()
-            return result
+            return await run_turn(session, self, rows)  # it marks the inbound processed
 
     @asynccontextmanager
     async def _conversation_lock(self, conversation_id: uuid.UUID) -> AsyncIterator[None]:
@@ -226,9 +262,12 @@ class ConversationService:
         return str(about) if about else None
 
     async def mark_delivered(self, message_id: uuid.UUID, external_id: str | None) -> None:
-        async with unit_of_work(self.session_factory) as session:
-            await conversations_repo.mark_delivered(session, message_id, external_id,
-                                                    self.clock())
+        async with self._single_statement() as bind:
+            await conversations_repo.mark_delivered(bind, message_id, external_id, self.clock())
+
+
+def _author(event: InboundEvent) -> Author:
+    return Author.SELLER if event.role == "seller" else Author.BUYER
 
 
 def _entities(event: InboundEvent) -> dict[str, object]:

@@ -45,21 +45,34 @@ def buttons_json(buttons: list[list[Button]]) -> list[list[dict[str, str]]]:
     return [[{"text": b.text, "callback_data": b.callback_data} for b in row] for row in buttons]
 
 
+def outbound_row(
+    conversation: Conversation, text: str, *, recipient: str,
+    buttons: list[list[Button]] | None = None, reply_to: uuid.UUID | None = None,
+    message_type: MessageType = MessageType.TEXT, extra: dict[str, Any] | None = None,
+) -> tuple[OutboundMessage, dict[str, Any]]:
+    """A bot message about to be stored: what the channel will send, and the row's values
+    (its id set here)."""
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(), "conversation_id": conversation.id, "channel": conversation.channel,
+        "direction": Direction.OUTBOUND, "author": Author.BOT, "text": text,
+        "buttons": buttons_json(buttons or []), "reply_to_id": reply_to,
+        "message_type": message_type, **(extra or {}),
+    }
+    return OutboundMessage(values["id"], conversation.channel, conversation.external_chat_id,
+                           text, recipient, list(buttons or [])), values
+
+
 async def store_outbound(
     session: AsyncSession, conversation: Conversation, text: str, *, recipient: str,
     buttons: list[list[Button]] | None = None, reply_to: uuid.UUID | None = None,
     message_type: MessageType = MessageType.TEXT, extra: dict[str, Any] | None = None,
 ) -> OutboundMessage:
-    message = Message(
-        conversation_id=conversation.id, channel=conversation.channel,
-        direction=Direction.OUTBOUND, author=Author.BOT, text=text,
-        buttons=buttons_json(buttons or []), reply_to_id=reply_to, message_type=message_type,
-        **(extra or {}),
-    )
-    session.add(message)
-    await session.flush()
-    return OutboundMessage(message.id, conversation.channel, conversation.external_chat_id,
-                           text, recipient, list(buttons or []))
+    """Add the message to the session: it is written with the transaction's other changes,
+    in the order added (its id is set here, so nothing needs writing before the commit)."""
+    out, values = outbound_row(conversation, text, recipient=recipient, buttons=buttons,
+                               reply_to=reply_to, message_type=message_type, extra=extra)
+    session.add(Message(**values))
+    return out
 
 
 async def seller_assistant(session: AsyncSession, seller: Seller) -> Conversation:

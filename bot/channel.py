@@ -7,13 +7,24 @@ part) and marked delivered with its Telegram message id.
 
 from __future__ import annotations
 
+import asyncio
 import html
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from aiogram import Bot
+from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
 
 from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
 from agents.outbox import OutboundMessage
@@ -22,13 +33,17 @@ from bot.i18n import pick_language
 from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
 
+if TYPE_CHECKING:
+    from bot.runtime import AppRuntime
+
 log = structlog.get_logger(__name__)
 
 TELEGRAM_LIMIT = 4096
-TYPING_AFTER_SECONDS = 0.3
+TYPING_AFTER_SECONDS = 1.0
+TYPING_EVERY_SECONDS = 4.5
 
 
-def sender_of(user) -> Sender:  # noqa: ANN001 - aiogram User
+def sender_of(user: User) -> Sender:
     name = " ".join(filter(None, [user.first_name, user.last_name])) or user.username or "?"
     return Sender(name=name, telegram_id=user.id, language=pick_language(user.language_code))
 
@@ -149,14 +164,39 @@ async def deliver(bot: Bot, service: ConversationService, result: TurnResult) ->
             note_send_failed()
 
 
-async def answer(bot: Bot, runtime, chat_id: int, event: InboundEvent) -> TurnResult:  # noqa: ANN001
+async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEvent
+                 ) -> TurnResult:
     """Run the service for one event with "typing…" shown, then send what it stored."""
-    from aiogram.utils.chat_action import ChatActionSender
-
-    # Only a slow turn (a hosted model thinking) shows "typing…": a reply that comes sooner
-    # would hide it at once, and the extra request would cost as much as the reply itself.
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id,
-                                       initial_sleep=TYPING_AFTER_SECONDS):
+    async with typing_when_slow(bot, chat_id):
         result = await runtime.service.handle(event)
     await deliver(bot, runtime.service, result)
     return result
+
+
+@asynccontextmanager
+async def typing_when_slow(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" while the block runs, once it has run for TYPING_AFTER_SECONDS.
+
+    Only a slow turn (a hosted model thinking) needs it: a reply that comes sooner would hide
+    it at once, and the request would cost as much as the reply. Until then it is a timer,
+    not a task.
+    """
+    loop = asyncio.get_running_loop()
+    typing: list[asyncio.Task[None]] = []
+    timer = loop.call_later(TYPING_AFTER_SECONDS, lambda: typing.append(
+        loop.create_task(_keep_typing(bot, chat_id))))
+    try:
+        yield
+    finally:
+        timer.cancel()
+        for task in typing:
+            task.cancel()
+
+
+async def _keep_typing(bot: Bot, chat_id: int) -> None:
+    while True:  # Telegram shows the action for five seconds
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramAPIError:
+            return
+        await asyncio.sleep(TYPING_EVERY_SECONDS)

@@ -63,6 +63,7 @@ def local_api_loaders(runtime: Any) -> dict[str, Any]:
 async def serve(settings: Settings, stop: asyncio.Event, *,
                 extra_setups: Iterable[Callable[[web.Application], None]] = ()) -> None:
     from bot.factory import LOCAL_TOKEN, create_bot
+    from bot.garbage_collection import settle_after_startup
     from bot.marketplace_runtime import marketplace_features
     from bot.runners import run_bot
     from bot.runtime import build_runtime
@@ -94,6 +95,7 @@ async def serve(settings: Settings, stop: asyncio.Event, *,
             try:
                 # Marketplaces (OAuth callback, notifications webhook) and the scheduled jobs.
                 async with marketplace_features(runtime, bot) as marketplace_setups:
+                    settle_after_startup()
                     # Polls (or serves the webhook) until `stop`, then lets updates in
                     # progress finish.
                     await run_bot(runtime, bot, stop,

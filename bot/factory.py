@@ -10,10 +10,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 
+from bot.fsm_storage import DataOnlyRedisStorage
 from bot.i18n import create_i18n
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.database import UnitOfWorkMiddleware
@@ -54,8 +54,8 @@ async def keep_response_types(make_request: Any, bot: Bot, method: TelegramMetho
 
 
 def create_dispatcher(runtime: AppRuntime) -> Dispatcher:
-    storage = RedisStorage(runtime.redis,
-                           key_builder=DefaultKeyBuilder(prefix=runtime.keys.fsm_prefix))
+    storage = DataOnlyRedisStorage(runtime.redis,
+                                   key_builder=DefaultKeyBuilder(prefix=runtime.keys.fsm_prefix))
     dispatcher = Dispatcher(storage=storage, runtime=runtime)
     dispatcher.update.outer_middleware(UpdateContextMiddleware(runtime.redis, runtime.keys))
     i18n = create_i18n(runtime.media_dir.parent / "locales",

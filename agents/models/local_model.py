@@ -22,6 +22,20 @@ from pydantic import ConfigDict
 
 from agents.models.offline_turn import text_of
 
+# A tool's schema, per tool object (kept alive here, so its id is never reused): an agent binds
+# the same tools before every model call, and converting them costs more than the call itself.
+_SCHEMAS: dict[int, tuple[BaseTool, dict[str, Any]]] = {}
+
+
+def tool_schema(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool) -> dict[str, Any]:
+    """`convert_to_openai_tool(tool)`, converted once per BaseTool."""
+    if not isinstance(tool, BaseTool):
+        return convert_to_openai_tool(tool)
+    cached = _SCHEMAS.get(id(tool))
+    if cached is None:
+        cached = _SCHEMAS[id(tool)] = (tool, convert_to_openai_tool(tool))
+    return cached[1]
+
 
 def estimate_usage(messages: Sequence[BaseMessage], reply: AIMessage) -> dict[str, int]:
     """Token counts at about four characters a token, as hosted models report them."""
@@ -72,4 +86,4 @@ class LocalChatModel(BaseChatModel):
         """Bind tools; the model reads their names back from the call's kwargs."""
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
-        return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
+        return self.bind(tools=[tool_schema(tool) for tool in tools], **kwargs)

@@ -82,18 +82,20 @@ class DatabaseCounter:
     """Round trips to PostgreSQL through one engine.
 
     Statements come from `before_cursor_execute`; BEGIN, COMMIT and ROLLBACK each cost a
-    round trip too (asyncpg sends them as queries), and so does the pool's pre-ping at every
-    connection checkout.
+    round trip too (asyncpg sends them as queries; none on an AUTOCOMMIT connection), and so
+    does the pool's pre-ping at every connection checkout when the pool pings.
     """
 
     statements: int = 0
     transactions: int = 0  # BEGIN
     ends: int = 0  # COMMIT or ROLLBACK
-    checkouts: int = 0  # each one pings the server (pool_pre_ping)
+    checkouts: int = 0  # each one pings the server if the pool pre-pings
+    pings: bool = False
     _targets: list[tuple[Any, str, Any]] = field(default_factory=list)
 
     def attach(self, engine: AsyncEngine) -> DatabaseCounter:
         sync_engine = engine.sync_engine
+        self.pings = bool(getattr(sync_engine.pool, "_pre_ping", False))
         self._listen(sync_engine, "before_cursor_execute", self._statement)
         self._listen(sync_engine, "begin", self._begin)
         self._listen(sync_engine, "commit", self._end)
@@ -108,7 +110,8 @@ class DatabaseCounter:
 
     @property
     def round_trips(self) -> int:
-        return self.statements + self.transactions + self.ends + self.checkouts
+        return self.statements + self.transactions + self.ends + (
+            self.checkouts if self.pings else 0)
 
     def snapshot(self) -> dict[str, int]:
         return {
@@ -125,14 +128,21 @@ class DatabaseCounter:
     def _statement(self, *_: Any) -> None:
         self.statements += 1
 
-    def _begin(self, *_: Any) -> None:
-        self.transactions += 1
+    def _begin(self, connection: Any, *_: Any) -> None:
+        if not _autocommit(connection):
+            self.transactions += 1
 
-    def _end(self, *_: Any) -> None:
-        self.ends += 1
+    def _end(self, connection: Any, *_: Any) -> None:
+        if not _autocommit(connection):
+            self.ends += 1
 
     def _checkout(self, *_: Any) -> None:
         self.checkouts += 1
+
+
+def _autocommit(connection: Any) -> bool:
+    """An AUTOCOMMIT connection's BEGIN and COMMIT never reach the server (asyncpg)."""
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 class RedisCounter:

@@ -21,6 +21,7 @@ from aiogram.types import Message
 from agents.fixtures import load_fixtures
 from bot.bench.probes import CountingOfflineModel, DatabaseCounter, RedisCounter, TimedLocalBotApi
 from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
+from bot.garbage_collection import settle_after_startup
 from bot.local_api import start_local_api
 from bot.runtime import AppRuntime, build_runtime
 from config.settings import Settings
@@ -142,6 +143,7 @@ async def running_stack(settings: Settings) -> AsyncIterator[Stack]:
                     state=TimedLocalBotApi(request_log_size=1000))
                 assert isinstance(state, TimedLocalBotApi)
                 database = DatabaseCounter().attach(runtime.engine)
+                settle_after_startup()  # as bot.entrypoint.serve does before serving
                 try:
                     yield Stack(settings, runtime, state, base_url, model, database,
                                 RedisCounter(runtime.redis))

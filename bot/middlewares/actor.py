@@ -4,10 +4,13 @@ A deep link (`/start <product>`) makes the user a buyer; seller commands (`/sell
 `/mylistings`, ...) and photos make them a seller. Otherwise the last mode (FSM data in Redis)
 holds; with none, a registered seller is a seller, a registered buyer a buyer, and someone new is
 placed by what they wrote (a product sentence is a seller's, a question or a search a buyer's).
+The profile read from the database is kept beside the mode for a few minutes once no turn of
+this role can change it (see `_settled`); a change of language drops it (`forget_profile`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,9 +22,15 @@ from agents.intents import guess_role
 from bot.i18n import pick_language
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
+from storage.repositories.actors import TelegramProfile
 
 SELLER_CALLBACKS = ("listing:", "sale:", "takeover:")
 BUYER_CALLBACKS = ("offer:",)
+# The actor's profile (languages, product chat) is kept in the FSM data for a while, so most
+# updates need no database read to be placed; the few changes made outside the chat (an
+# operator's) show after at most this long.
+PROFILE_KEY = "profile"
+PROFILE_TTL_SECONDS = 300
 SELLER_COMMANDS = ("/sell", "/mylistings", "/sold", "/pause", "/floor", "/connect", "/publish_ml")
 
 
@@ -53,21 +62,64 @@ class ActorMiddleware(BaseMiddleware):
             return await handler(event, data)
         state: FSMContext | None = data.get("state")
         explicit = mode_from_event(event)
-        async with self.runtime.session_factory() as session:
-            profile = await actors_repo.telegram_profile(session, user.id)
-        if explicit is not None:
-            mode = explicit
-            if state:  # only an explicit choice is remembered
-                await state.update_data(mode=mode)
-        else:
-            stored = (await state.get_data()).get("mode") if state else None
-            mode = stored or ("seller" if profile.is_seller else None) or (
-                "buyer" if profile.in_product_chat else _guessed_role(event))
+        remembered = await state.get_data() if state else {}
+        profile = cached_profile(remembered, time.time())
+        fresh = profile is None
+        if profile is None:
+            async with self.runtime.session_factory() as session:
+                profile = await actors_repo.telegram_profile(session, user.id)
+        stored = remembered.get("mode")
+        # only an explicit choice is remembered
+        mode = explicit or stored or ("seller" if profile.is_seller else None) or (
+            "buyer" if profile.in_product_chat else _guessed_role(event))
+        if state:
+            await self._remember(state, remembered, explicit or stored, profile, fresh, mode)
         data["role"] = mode
         language = profile.seller_language if mode == "seller" else profile.buyer_language
         data["language"] = language or pick_language(
             user.language_code, self.runtime.settings.telegram.default_language)
         return await handler(event, data)
+
+    @staticmethod
+    async def _remember(state: FSMContext, remembered: dict[str, Any], mode: str | None,
+                        profile: TelegramProfile, fresh: bool, speaking_as: str) -> None:
+        """Keep the mode and, while this update cannot change it, the profile (one write, only
+        when something changed)."""
+        updated = dict(remembered)
+        if mode is not None:
+            updated["mode"] = mode
+        if not _settled(profile, speaking_as):
+            updated.pop(PROFILE_KEY, None)  # the turn may create the actor: read it again
+        elif fresh:
+            updated[PROFILE_KEY] = {"seller": profile.seller_language,
+                                    "buyer": profile.buyer_language,
+                                    "chat": profile.in_product_chat,
+                                    "until": time.time() + PROFILE_TTL_SECONDS}
+        if updated != remembered:
+            await state.set_data(updated)
+
+
+def cached_profile(remembered: dict[str, Any], now: float) -> TelegramProfile | None:
+    """The profile kept in the FSM data, unless it is missing or too old."""
+    cached = remembered.get(PROFILE_KEY)
+    if not isinstance(cached, dict) or float(cached.get("until") or 0) < now:
+        return None
+    return TelegramProfile(cached.get("seller"), cached.get("buyer"), bool(cached.get("chat")))
+
+
+async def forget_profile(state: FSMContext) -> None:
+    """Drop the kept profile (after a change of language, say): the next update reads it."""
+    remembered = await state.get_data()
+    if PROFILE_KEY in remembered:
+        await state.set_data({k: v for k, v in remembered.items() if k != PROFILE_KEY})
+
+
+def _settled(profile: TelegramProfile, speaking_as: str) -> bool:
+    """Whether a turn in this role leaves the profile as it is: a seller's turn creates the seller
+    when missing, a buyer's the buyer and the product chat."""
+    if speaking_as == "seller":
+        return profile.is_seller
+    return profile.buyer_language is not None and profile.in_product_chat
 
 
 def _guessed_role(event: TelegramObject) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.turn_context import Button
 from bot import channel
+from bot.middlewares.actor import forget_profile
 from bot.routers.filters import DataIn
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
@@ -50,7 +52,7 @@ async def choose_language(message: Message, bot: Bot, runtime: AppRuntime, role:
 
 @router.callback_query(DataIn({"lang:es", "lang:en"}))
 async def set_language(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str,
-                       session: AsyncSession) -> None:
+                       session: AsyncSession, state: FSMContext) -> None:
     language = (query.data or "lang:es").split(":")[1]
     user = query.from_user
     for actor in (await actors_repo.seller_by_telegram_id(session, user.id),
@@ -58,6 +60,7 @@ async def set_language(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role
         if actor is not None:
             actor.language = language
     await session.commit()
+    await forget_profile(state)
     from aiogram.utils.i18n import get_i18n
 
     with get_i18n().use_locale(language):

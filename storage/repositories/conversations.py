@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import (
     Channel,
@@ -17,6 +17,35 @@ from storage.models import (
     ConversationStatus,
     Direction,
     Message,
+    Product,
+)
+
+# Statements on the path of every message are built once, with bind parameters: building one
+# and computing its cache key costs more than running it (SQLAlchemy memoizes the key on the
+# statement object, so a reused one pays nothing).
+_SAME_CHAT = (Conversation.channel == bindparam("channel"),
+              Conversation.external_chat_id == bindparam("chat_id"))
+_FIND_WITHOUT_PRODUCT = select(Conversation).where(
+    *_SAME_CHAT, Conversation.kind == bindparam("kind"), Conversation.product_id.is_(None))
+_FIND_FOR_PRODUCT = select(Conversation).where(
+    *_SAME_CHAT, Conversation.kind == bindparam("kind"),
+    Conversation.product_id == bindparam("product_id"))
+_LATEST_BUYER_CHAT = (
+    select(Conversation)
+    .where(*_SAME_CHAT, Conversation.kind == ConversationKind.BUYER_CHAT)
+    .order_by(Conversation.last_message_at.desc().nullslast(), Conversation.created_at.desc())
+    .limit(1)
+)
+_CONVERSATIONS = Conversation.__table__
+_RECORD_ACTIVITY = (
+    update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(message_count=_CONVERSATIONS.c.message_count + bindparam("added"),
+            last_message_at=bindparam("at"))
+)
+_MESSAGES = Message.__table__
+_MARK_DELIVERED = (
+    update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(delivered_at=bindparam("at"), external_message_id=bindparam("external_id"))
 )
 
 
@@ -25,7 +54,16 @@ async def get_or_create(
     product_id: uuid.UUID | None = None, buyer_id: uuid.UUID | None = None,
     seller_id: uuid.UUID | None = None,
 ) -> Conversation:
-    """One conversation per chat, kind and product; concurrent first messages make one."""
+    """One conversation per chat, kind and product; concurrent first messages make one.
+
+    Read first: the conversation exists for every message but a chat's first (one round trip);
+    else insert-or-nothing and read again.
+    """
+    key = {"channel": channel, "external_chat_id": external_chat_id, "kind": kind,
+           "product_id": product_id}
+    existing = await find(session, **key)
+    if existing is not None:
+        return existing
     await session.execute(
         insert(Conversation)
         .values(channel=channel, external_chat_id=external_chat_id, kind=kind,
@@ -34,16 +72,20 @@ async def get_or_create(
             constraint="uq_conversations_channel_external_chat_id_kind_product_id"
         )
     )
-    conversation = await session.scalar(
-        select(Conversation).where(
-            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id,
-            Conversation.kind == kind,
-            Conversation.product_id.is_(None) if product_id is None
-            else Conversation.product_id == product_id,
-        )
-    )
+    conversation = await find(session, **key)
     assert conversation is not None
     return conversation
+
+
+async def find(session: AsyncSession, *, channel: Channel, external_chat_id: str,
+               kind: ConversationKind, product_id: uuid.UUID | None = None
+               ) -> Conversation | None:
+    """The conversation of a chat, kind and product (None: the one about no product)."""
+    if product_id is None:
+        return await session.scalar(_FIND_WITHOUT_PRODUCT, {
+            "channel": channel, "chat_id": external_chat_id, "kind": kind})
+    return await session.scalar(_FIND_FOR_PRODUCT, {
+        "channel": channel, "chat_id": external_chat_id, "kind": kind, "product_id": product_id})
 
 
 async def get(session: AsyncSession, conversation_id: uuid.UUID, *, lock: bool = False
@@ -58,20 +100,13 @@ async def latest_buyer_chat(
     session: AsyncSession, channel: Channel, external_chat_id: str
 ) -> Conversation | None:
     """The product chat this buyer used last (free text goes there)."""
-    return await session.scalar(
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.external_chat_id == external_chat_id,
-               Conversation.kind == ConversationKind.BUYER_CHAT)
-        .order_by(Conversation.last_message_at.desc().nullslast(), Conversation.created_at.desc())
-        .limit(1)
-    )
+    return await session.scalar(_LATEST_BUYER_CHAT, {"channel": channel,
+                                                     "chat_id": external_chat_id})
 
 
 async def for_seller_products(
     session: AsyncSession, seller_id: uuid.UUID, limit: int = 10
 ) -> Sequence[Conversation]:
-    from storage.models import Product
-
     return (await session.scalars(
         select(Conversation).join(Product, Product.id == Conversation.product_id)
         .where(Product.seller_id == seller_id, Conversation.kind == ConversationKind.BUYER_CHAT)
@@ -87,7 +122,8 @@ async def add_inbound(session: AsyncSession, message: Message) -> tuple[Message,
     values = {
         column.key: getattr(message, column.key)
         for column in Message.__table__.columns
-        if column.key not in ("id", "seq", "created_at") and getattr(message, column.key) is not None
+        if column.key not in ("id", "seq", "created_at")
+        and getattr(message, column.key) is not None
     }
     # RETURNING the whole row: a new message costs one round trip, a redelivery two
     inserted = await session.scalar(
@@ -132,10 +168,10 @@ async def replies_to(session: AsyncSession, message_id: uuid.UUID) -> Sequence[M
 async def record_activity(
     session: AsyncSession, conversation: Conversation, *, messages: int, at: datetime
 ) -> None:
-    await session.execute(
-        update(Conversation).where(Conversation.id == conversation.id)
-        .values(message_count=Conversation.message_count + messages, last_message_at=at)
-    )
+    """Count messages on the conversation's row. A plain UPDATE: the object in the session
+    keeps the count it was read with (synchronizing it costs more than the statement)."""
+    await session.execute(_RECORD_ACTIVITY, {"conversation_id": conversation.id,
+                                             "added": messages, "at": at})
 
 
 async def unprocessed_inbound(session: AsyncSession, limit: int = 100) -> Sequence[Message]:
@@ -154,12 +190,11 @@ async def undelivered_outbound(session: AsyncSession, limit: int = 100) -> Seque
     )).all()
 
 
-async def mark_delivered(session: AsyncSession, message_id: uuid.UUID, external_id: str | None,
-                         at: datetime) -> None:
-    await session.execute(
-        update(Message).where(Message.id == message_id)
-        .values(delivered_at=at, external_message_id=external_id)
-    )
+async def mark_delivered(bind: AsyncSession | AsyncConnection, message_id: uuid.UUID,
+                         external_id: str | None, at: datetime) -> None:
+    """On a session, or on a connection (a single statement needs no ORM, nor a transaction)."""
+    await bind.execute(_MARK_DELIVERED, {"message_id": message_id, "at": at,
+                                         "external_id": external_id})
 
 
 async def count_active(session: AsyncSession) -> int:

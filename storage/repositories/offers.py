@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Offer, OfferParty, OfferStatus
 
+if TYPE_CHECKING:
+    from storage.repositories.turns import OfferFacts
 
-async def in_conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Sequence[Offer]:
-    return (await session.scalars(
-        select(Offer).where(Offer.conversation_id == conversation_id)
-        .order_by(Offer.created_at, Offer.id)
-    )).all()
+# Read on buyer turns: built once (see storage/repositories/turns.py).
+_FIGURES = (select(Offer.amount, Offer.made_by, Offer.status)
+            .where(Offer.conversation_id == bindparam("conversation_id"))
+            .order_by(Offer.created_at, Offer.id))
 
 
 async def bot_counters(session: AsyncSession, conversation_id: uuid.UUID) -> list[Decimal]:
@@ -37,17 +40,30 @@ async def standing_counter(session: AsyncSession, conversation_id: uuid.UUID) ->
     )
 
 
-async def recorded_amounts(session: AsyncSession, conversation_id: uuid.UUID) -> set[Decimal]:
-    rows = await session.scalars(select(Offer.amount)
-                                 .where(Offer.conversation_id == conversation_id))
-    return set(rows)
+@dataclass(frozen=True)
+class OfferFigures:
+    """A conversation's offer amounts as the outbound guard checks a reply against them."""
+
+    recorded: set[Decimal]  # every amount any party named
+    agreed: set[Decimal]  # accepted offers
+    standing_counter: Decimal | None  # the bot's pending counter-offer, the latest one
 
 
-async def agreed_amounts(session: AsyncSession, conversation_id: uuid.UUID) -> set[Decimal]:
-    """Amounts the bot actually agreed to in this conversation (accepted offers)."""
-    rows = await session.scalars(select(Offer.amount).where(
-        Offer.conversation_id == conversation_id, Offer.status == OfferStatus.ACCEPTED))
-    return set(rows)
+async def figures(session: AsyncSession, conversation_id: uuid.UUID) -> OfferFigures:
+    """The amounts the outbound guard needs, and `standing_counter`'s, in one round trip."""
+    rows = (await session.execute(_FIGURES, {"conversation_id": conversation_id})).all()
+    return OfferFigures(
+        recorded={amount for amount, _, _ in rows},
+        agreed={amount for amount, _, status in rows if status is OfferStatus.ACCEPTED},
+        standing_counter=next((amount for amount, made_by, status in reversed(rows)
+                               if made_by is OfferParty.BOT and status is OfferStatus.PENDING),
+                              None))
+
+
+def standing_counter_in(offers: Sequence[OfferFacts]) -> OfferFacts | None:
+    """`standing_counter` among offers already read, oldest first (`turns.lock_turn`)."""
+    return next((offer for offer in reversed(offers) if offer.made_by is OfferParty.BOT
+                 and offer.status is OfferStatus.PENDING), None)
 
 
 async def accepted_for_product(session: AsyncSession, product_id: uuid.UUID) -> Offer | None:

@@ -1,0 +1,249 @@
+"""A turn's trips to the database on the path of every message, one statement each.
+
+`store_in_known_chat` stores an inbound message in its chat's existing conversation and counts
+it (with no transaction around it: one round trip); `lock_turn` locks the inbound and its
+conversation for the turn and reads everything the turn starts from; `finish_turn` marks the
+inbound processed, stores the reply and counts it. All are built once, with bind parameters:
+building a statement and computing its cache key costs SQLAlchemy more than running it (the
+key is memoized on the statement object), and a plain statement skips the ORM's flush.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.database import AUDIT_ACTOR_SETTING
+from storage.models import (
+    Author,
+    Buyer,
+    Channel,
+    Conversation,
+    ConversationKind,
+    Direction,
+    Message,
+    MessageType,
+    Offer,
+    OfferParty,
+    OfferStatus,
+    Product,
+    Seller,
+)
+
+_MESSAGES = Message.__table__
+_CONVERSATIONS = Conversation.__table__
+
+
+@dataclass(frozen=True)
+class StoredInbound:
+    id: uuid.UUID
+    conversation_id: uuid.UUID
+
+
+def _stored_in(conversation: Select[Any]) -> Select[Any]:
+    """Insert the message into the conversation `conversation` selects (its `id`), unless the
+    channel already holds its external id; count it on the conversation; return its ids."""
+    target = conversation.cte("target")
+    columns = ("channel", "direction", "author", "external_message_id", "text", "message_type",
+               "entities")
+    stored = (
+        insert(_MESSAGES)
+        .from_select(["conversation_id", *columns], select(
+            target.c.id,
+            # not named after columns: an UPDATE would take such a parameter for a SET value
+            *(bindparam(f"new_{name}", type_=_MESSAGES.c[name].type) for name in columns)))
+        .on_conflict_do_nothing(index_elements=["channel", "external_message_id"])
+        .returning(_MESSAGES.c.id, _MESSAGES.c.conversation_id)
+        .cte("stored")
+    )
+    counted = (
+        update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == stored.c.conversation_id)
+        .values(message_count=_CONVERSATIONS.c.message_count + 1,
+                last_message_at=bindparam("new_at"))
+        .cte("counted")
+    )
+    return select(stored.c.id, stored.c.conversation_id).add_cte(counted)
+
+
+_IN_CHAT = (_CONVERSATIONS.c.channel == bindparam("new_channel"),
+            _CONVERSATIONS.c.external_chat_id == bindparam("chat_id"))
+# The buyer's free text goes to the product chat used last (conversations.latest_buyer_chat).
+_STORE_FOR_BUYER = _stored_in(
+    select(_CONVERSATIONS.c.id)
+    .where(*_IN_CHAT, _CONVERSATIONS.c.kind == literal(ConversationKind.BUYER_CHAT,
+                                                       _CONVERSATIONS.c.kind.type))
+    .order_by(_CONVERSATIONS.c.last_message_at.desc().nullslast(),
+              _CONVERSATIONS.c.created_at.desc())
+    .limit(1))
+# The seller's messages go to their assistant conversation (the one about no product).
+_STORE_FOR_SELLER = _stored_in(
+    select(_CONVERSATIONS.c.id)
+    .where(*_IN_CHAT, _CONVERSATIONS.c.kind == literal(ConversationKind.SELLER_ASSISTANT,
+                                                       _CONVERSATIONS.c.kind.type),
+           _CONVERSATIONS.c.product_id.is_(None)))
+
+
+async def store_in_known_chat(
+    bind: AsyncConnection | AsyncSession, *, author: Author, channel: Channel, chat_id: str,
+    external_message_id: str, text: str, message_type: MessageType,
+    entities: dict[str, Any], at: datetime,
+) -> StoredInbound | None:
+    """Store a seller's message, or a buyer's free text, in the chat's conversation and count
+    it there. None when there is no such conversation yet or the message is already stored
+    (a redelivery): the caller takes the general way (`add_inbound`)."""
+    statement = _STORE_FOR_SELLER if author is Author.SELLER else _STORE_FOR_BUYER
+    row = (await bind.execute(statement, {
+        "new_channel": channel, "chat_id": chat_id, "new_direction": Direction.INBOUND,
+        "new_author": author, "new_external_message_id": external_message_id,
+        "new_text": text, "new_message_type": message_type, "new_entities": entities,
+        "new_at": at,
+    })).first()
+    return StoredInbound(row[0], row[1]) if row is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryMessage:
+    """A message of the window the model sees."""
+
+    id: uuid.UUID
+    direction: Direction
+    text: str
+    message_type: MessageType
+
+
+@dataclass(frozen=True, slots=True)
+class OfferFacts:
+    """An offer as the prompt and the summary tell it."""
+
+    amount: Decimal
+    made_by: OfferParty
+    status: OfferStatus
+
+
+@dataclass
+class TurnRows:
+    """What one turn starts from: the inbound message and its conversation (both locked), the
+    conversation's seller, buyer and product, its last messages (oldest first, the inbound
+    among them) and its offers (oldest first)."""
+
+    inbound: Message
+    conversation: Conversation
+    seller: Seller | None
+    buyer: Buyer | None
+    product: Product | None
+    history: list[HistoryMessage]
+    offers: list[OfferFacts]
+
+
+def _json_list(*columns: Any, order_by: Any) -> Any:
+    return func.coalesce(func.json_agg(aggregate_order_by(func.json_build_array(*columns),
+                                                          *order_by)),
+                         text("'[]'::json"))
+
+
+_RECENT = aliased(Message, name="recent")
+_RECENT_ROWS = (
+    select(_RECENT.id, _RECENT.direction, _RECENT.text, _RECENT.message_type, _RECENT.seq)
+    .where(_RECENT.conversation_id == Conversation.id).correlate(Conversation)
+    .order_by(_RECENT.seq.desc()).limit(bindparam("history")).lateral("window")
+)
+_HISTORY = select(_json_list(
+    _RECENT_ROWS.c.id, _RECENT_ROWS.c.direction, _RECENT_ROWS.c.text,
+    _RECENT_ROWS.c.message_type, order_by=[_RECENT_ROWS.c.seq])).scalar_subquery()
+_OFFER = aliased(Offer, name="offer")
+_OFFERS = select(_json_list(
+    cast(_OFFER.amount, String), _OFFER.made_by, _OFFER.status,
+    order_by=[_OFFER.created_at, _OFFER.id])).where(
+    _OFFER.conversation_id == Conversation.id).scalar_subquery()
+_SPEAKER = case((Message.author == Author.SELLER, Conversation.seller_id),
+                else_=Conversation.buyer_id)
+_LOCK_TURN = (
+    select(Message, Conversation, Seller, Buyer, Product,
+           type_coerce(_HISTORY, JSON), type_coerce(_OFFERS, JSON),
+           func.set_config(AUDIT_ACTOR_SETTING, func.concat(
+               cast(Message.author, String), ":",
+               func.coalesce(cast(_SPEAKER, String), "None")), True))
+    .join(Conversation, Conversation.id == Message.conversation_id)
+    .outerjoin(Seller, Seller.id == Conversation.seller_id)
+    .outerjoin(Buyer, Buyer.id == Conversation.buyer_id)
+    .outerjoin(Product, Product.id == Conversation.product_id)
+    .where(Message.id == bindparam("message_id"))
+    .with_for_update(of=[Message, Conversation])
+)
+
+
+async def lock_turn(session: AsyncSession, message_id: uuid.UUID, *, history: int
+                    ) -> TurnRows | None:
+    """Lock an inbound message and its conversation (FOR UPDATE) and read everything the turn
+    starts from, with the last `history` messages, in one round trip.
+
+    The same statement names the speaker for the audit triggers of this transaction, as
+    `set_audit_actor(session, "<author>:<seller or buyer id>")` would.
+    """
+    row = (await session.execute(_LOCK_TURN, {"message_id": message_id,
+                                              "history": history})).first()
+    if row is None:
+        return None
+    return TurnRows(
+        row[0], row[1], row[2], row[3], row[4],
+        history=[HistoryMessage(uuid.UUID(id_), Direction(direction), text_ or "",
+                                MessageType(kind)) for id_, direction, text_, kind in row[5]],
+        offers=[OfferFacts(Decimal(amount), OfferParty(made_by), OfferStatus(status))
+                for amount, made_by, status in row[6]],
+    )
+
+
+# The turn's end: the inbound marked processed and the replies counted on the conversation,
+# with the reply stored when there is one (the INSERT's own columns come as parameters).
+_PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"))
+              .values(processed_at=bindparam("done_at")).cte("processed"))
+_COUNTED = (update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("turn_conversation"))
+            .values(message_count=_CONVERSATIONS.c.message_count + bindparam("replies"),
+                    last_message_at=bindparam("done_at")))
+REPLY_COLUMNS = ("id", "conversation_id", "channel", "direction", "author", "text", "buttons",
+                 "reply_to_id", "message_type", "tool_calls", "input_tokens", "output_tokens",
+                 "latency_ms", "model")
+_FINISH_WITH_REPLY = (
+    insert(_MESSAGES)
+    # not named after columns: the UPDATEs would take such a parameter for a SET value
+    .values({name: bindparam(f"reply_{name}", type_=_MESSAGES.c[name].type)
+             for name in REPLY_COLUMNS})
+    .add_cte(_PROCESSED, _COUNTED.cte("counted"))
+)
+_FINISH_WITHOUT_REPLY = _COUNTED.add_cte(_PROCESSED)
+
+
+async def finish_turn(session: AsyncSession, *, inbound_id: uuid.UUID,
+                      conversation_id: uuid.UUID, reply: dict[str, Any] | None, at: datetime
+                      ) -> None:
+    """Mark the inbound processed at `at`, store `reply` (a messages row: a value for each of
+    REPLY_COLUMNS) and count it on the conversation: one statement, in the turn's
+    transaction."""
+    params = {"inbound_id": inbound_id, "turn_conversation": conversation_id, "done_at": at,
+              "replies": 1 if reply is not None else 0}
+    if reply is None:
+        await session.execute(_FINISH_WITHOUT_REPLY, params)
+    else:
+        await session.execute(_FINISH_WITH_REPLY, {
+            **params, **{f"reply_{name}": reply[name] for name in REPLY_COLUMNS}})
