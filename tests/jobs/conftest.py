@@ -3,16 +3,12 @@ builders for the rows the jobs look at (sellers, buyers, products, chats, offers
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from aioresponses import aioresponses
 
-from config.settings import Settings
-from integrations.marketplaces import MarketplaceRegistry, install_registry
 from storage.models import (
     Buyer,
     Channel,
@@ -25,33 +21,7 @@ from storage.models import (
     ProductStatus,
     Seller,
 )
-from tests.marketplaces.ml_api import Clock, MarketplaceWorld, make_world, with_mercadolibre
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def ml_settings(settings: Settings) -> Settings:
-    return with_mercadolibre(settings)
-
-
-@pytest.fixture
-async def world(session_factory, ml_settings, clock, redis_client, redis_prefix
-                ) -> AsyncIterator[MarketplaceWorld]:
-    built = await make_world(session_factory, ml_settings, clock, redis_client, redis_prefix)
-    install_registry(built.services.registry)
-    yield built
-    install_registry(MarketplaceRegistry())
-    await built.services.close()
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses(passthrough=["http://127.0.0.1", "http://localhost"]) as mock:
-        yield mock
+from tests.marketplaces.conftest import clock, ml_settings, mocked, world  # noqa: F401 - shared
 
 
 class Rows:
