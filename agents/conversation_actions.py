@@ -130,18 +130,19 @@ async def run_turn(session: AsyncSession, service: ConversationService,
                 "output_tokens": output.output_tokens, "latency_ms": output.latency_ms,
                 "model": output.model})
         result.replies.append(out)
-    # The inbound marked processed, the reply stored and counted: one statement, before the
-    # notifications (stored at the commit), so the reply comes first in the chat's order.
-    await turns.finish_turn(session, inbound_id=inbound.id, conversation_id=conversation.id,
+    _advance_state(ctx)
+    conversation.summary = rolling_summary(conversation, offers, 0)
+    # The inbound marked processed, the reply stored, the conversation's count, state and
+    # summary written: one statement, before the notifications (stored at the commit), so
+    # the reply comes first in the chat's order.
+    await turns.finish_turn(session, inbound_id=inbound.id, conversation=conversation,
                             reply=reply, at=ctx.now())
     for notification in ctx.notifications:
         delivered = await deliver_notification(session, notification, now=ctx.now(),
                                                buyer_conversation=conversation)
         if delivered is not None:
             result.deliveries.append(delivered)
-    _advance_state(ctx)
-    conversation.summary = rolling_summary(conversation, offers, 0)
-    return result  # the session's changes (state, summary, notifications) go at the commit
+    return result  # what else the turn changed in the session is written at the commit
 
 
 _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}

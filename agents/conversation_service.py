@@ -262,8 +262,12 @@ class ConversationService:
         return str(about) if about else None
 
     async def mark_delivered(self, message_id: uuid.UUID, external_id: str | None) -> None:
+        await self.mark_delivered_many([(message_id, external_id)])
+
+    async def mark_delivered_many(self, sent: list[tuple[uuid.UUID, str | None]]) -> None:
+        """Mark messages delivered, each with the id the channel gave it: one round trip."""
         async with self._single_statement() as bind:
-            await conversations_repo.mark_delivered(bind, message_id, external_id, self.clock())
+            await conversations_repo.mark_delivered_many(bind, sent, self.clock())
 
 
 def _author(event: InboundEvent) -> Author:

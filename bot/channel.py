@@ -141,8 +141,16 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
 
 
 async def send_outbound(bot: Bot, service: ConversationService, out: OutboundMessage) -> None:
+    sent = await _send(bot, out)
+    if sent is not None:
+        await service.mark_delivered(out.message_id, sent)
+        note_sent(out.recipient)
+
+
+async def _send(bot: Bot, out: OutboundMessage) -> str | None:
+    """Send one stored message; its external id (chat:message), or None for another channel."""
     if out.channel is not Channel.TELEGRAM:
-        return  # other channels deliver their own messages
+        return None  # other channels deliver their own messages
     parts = split_text(out.text) or [""]
     sent_id: int | None = None
     for index, part in enumerate(parts):
@@ -150,18 +158,31 @@ async def send_outbound(bot: Bot, service: ConversationService, out: OutboundMes
         sent = await bot.send_message(int(out.chat_id), html.escape(part, quote=False),
                                       reply_markup=keyboard(out.buttons) if last else None)
         sent_id = sent_id or sent.message_id
-    await service.mark_delivered(out.message_id, f"{out.chat_id}:{sent_id}")
-    note_sent(out.recipient)
+    return f"{out.chat_id}:{sent_id}"
 
 
 async def deliver(bot: Bot, service: ConversationService, result: TurnResult) -> None:
-    """Send replies first, then messages to other actors; a failed send stays undelivered."""
-    for out in [*result.replies, *result.deliveries]:
-        try:
-            await send_outbound(bot, service, out)
-        except TelegramAPIError as exc:
-            log.warning("send.failed", chat_id=out.chat_id, error=str(exc))
-            note_send_failed()
+    """Send replies first, then messages to other actors; a failed send stays undelivered.
+
+    What was sent is marked delivered in one statement at the end (also when a send fails
+    on the way): at least once, as with one mark per message, for one round trip.
+    """
+    sent: list[tuple[OutboundMessage, str]] = []
+    try:
+        for out in [*result.replies, *result.deliveries]:
+            try:
+                external_id = await _send(bot, out)
+            except TelegramAPIError as exc:
+                log.warning("send.failed", chat_id=out.chat_id, error=str(exc))
+                note_send_failed()
+                continue
+            if external_id is not None:
+                sent.append((out, external_id))
+    finally:
+        if sent:
+            await service.mark_delivered_many([(out.message_id, ext) for out, ext in sent])
+            for out, _ in sent:
+                note_sent(out.recipient)
 
 
 async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEvent

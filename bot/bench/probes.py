@@ -146,17 +146,30 @@ def _autocommit(connection: Any) -> bool:
 
 
 class RedisCounter:
-    """Commands sent through one redis.asyncio client (pipelines count once per flush)."""
+    """Round trips through one redis.asyncio client: each command, each pipeline flush."""
 
     def __init__(self, client: Any) -> None:
         self.calls = 0
         original = client.execute_command
+        make_pipeline = client.pipeline
 
         async def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
             return await original(*args, **kwargs)
 
+        def counted_pipeline(*args: Any, **kwargs: Any) -> Any:
+            pipeline = make_pipeline(*args, **kwargs)
+            flush = pipeline.execute
+
+            async def execute(*flush_args: Any, **flush_kwargs: Any) -> Any:
+                self.calls += 1
+                return await flush(*flush_args, **flush_kwargs)
+
+            pipeline.execute = execute
+            return pipeline
+
         client.execute_command = counted
+        client.pipeline = counted_pipeline
 
 
 class ErrorCounter(logging.Handler):

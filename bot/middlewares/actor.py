@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from agents.intents import guess_role
 from bot.i18n import pick_language
+from bot.middlewares.update_context import PREFETCHED_FSM_DATA
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 from storage.repositories.actors import TelegramProfile
@@ -62,7 +63,9 @@ class ActorMiddleware(BaseMiddleware):
             return await handler(event, data)
         state: FSMContext | None = data.get("state")
         explicit = mode_from_event(event)
-        remembered = await state.get_data() if state else {}
+        prefetched = data.get(PREFETCHED_FSM_DATA)
+        remembered = prefetched if prefetched is not None else (
+            await state.get_data() if state else {})
         profile = cached_profile(remembered, time.time())
         fresh = profile is None
         if profile is None:

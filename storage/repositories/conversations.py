@@ -193,8 +193,18 @@ async def undelivered_outbound(session: AsyncSession, limit: int = 100) -> Seque
 async def mark_delivered(bind: AsyncSession | AsyncConnection, message_id: uuid.UUID,
                          external_id: str | None, at: datetime) -> None:
     """On a session, or on a connection (a single statement needs no ORM, nor a transaction)."""
-    await bind.execute(_MARK_DELIVERED, {"message_id": message_id, "at": at,
-                                         "external_id": external_id})
+    await mark_delivered_many(bind, [(message_id, external_id)], at)
+
+
+async def mark_delivered_many(bind: AsyncSession | AsyncConnection,
+                              sent: Sequence[tuple[uuid.UUID, str | None]], at: datetime
+                              ) -> None:
+    """`mark_delivered` for several messages, in one round trip (asyncpg pipelines an
+    executemany)."""
+    if sent:
+        await bind.execute(_MARK_DELIVERED, [
+            {"message_id": message_id, "at": at, "external_id": external_id}
+            for message_id, external_id in sent])
 
 
 async def count_active(session: AsyncSession) -> int:

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.database import AUDIT_ACTOR_SETTING
 from storage.models import (
@@ -214,13 +215,16 @@ async def lock_turn(session: AsyncSession, message_id: uuid.UUID, *, history: in
     )
 
 
-# The turn's end: the inbound marked processed and the replies counted on the conversation,
-# with the reply stored when there is one (the INSERT's own columns come as parameters).
+# The turn's end: the inbound marked processed, the replies counted on the conversation with
+# the fields every turn sets, and the reply stored when there is one.
+TURN_FIELDS = ("state", "detected_intent", "summary")
 _PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"))
               .values(processed_at=bindparam("done_at")).cte("processed"))
 _COUNTED = (update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("turn_conversation"))
             .values(message_count=_CONVERSATIONS.c.message_count + bindparam("replies"),
-                    last_message_at=bindparam("done_at")))
+                    last_message_at=bindparam("done_at"),
+                    **{name: bindparam(f"turn_{name}", type_=_CONVERSATIONS.c[name].type)
+                       for name in TURN_FIELDS}))
 REPLY_COLUMNS = ("id", "conversation_id", "channel", "direction", "author", "text", "buttons",
                  "reply_to_id", "message_type", "tool_calls", "input_tokens", "output_tokens",
                  "latency_ms", "model")
@@ -235,15 +239,20 @@ _FINISH_WITHOUT_REPLY = _COUNTED.add_cte(_PROCESSED)
 
 
 async def finish_turn(session: AsyncSession, *, inbound_id: uuid.UUID,
-                      conversation_id: uuid.UUID, reply: dict[str, Any] | None, at: datetime
+                      conversation: Conversation, reply: dict[str, Any] | None, at: datetime
                       ) -> None:
     """Mark the inbound processed at `at`, store `reply` (a messages row: a value for each of
-    REPLY_COLUMNS) and count it on the conversation: one statement, in the turn's
-    transaction."""
-    params = {"inbound_id": inbound_id, "turn_conversation": conversation_id, "done_at": at,
-              "replies": 1 if reply is not None else 0}
+    REPLY_COLUMNS), count it and write the conversation's TURN_FIELDS as they are now: one
+    statement, in the turn's transaction. Those fields then count as saved in the session
+    (the commit's flush does not write them again); the rest it writes as usual."""
+    params: dict[str, Any] = {
+        "inbound_id": inbound_id, "turn_conversation": conversation.id, "done_at": at,
+        "replies": 1 if reply is not None else 0,
+        **{f"turn_{name}": getattr(conversation, name) for name in TURN_FIELDS}}
     if reply is None:
         await session.execute(_FINISH_WITHOUT_REPLY, params)
     else:
         await session.execute(_FINISH_WITH_REPLY, {
             **params, **{f"reply_{name}": reply[name] for name in REPLY_COLUMNS}})
+    for name in TURN_FIELDS:
+        set_committed_value(conversation, name, params[f"turn_{name}"])
