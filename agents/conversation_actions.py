@@ -133,8 +133,8 @@ async def run_turn(session: AsyncSession, service: ConversationService,
     _advance_state(ctx)
     conversation.summary = rolling_summary(conversation, offers, 0)
     # The inbound marked processed, the reply stored, the conversation's count, state and
-    # summary written: one statement, before the notifications (stored at the commit), so
-    # the reply comes first in the chat's order.
+    # summary written: one statement, before the notifications, so the reply comes first in
+    # the chat's order.
     await turns.finish_turn(session, inbound_id=inbound.id, conversation=conversation,
                             reply=reply, at=ctx.now())
     for notification in ctx.notifications:

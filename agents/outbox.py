@@ -27,6 +27,7 @@ from storage.models import (
     Seller,
 )
 from storage.repositories import conversations as conversations_repo
+from storage.repositories import turns
 
 TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting"}
 
@@ -114,8 +115,7 @@ async def deliver_notification(
     body = render(notification.key, language, **notification.values)
     buttons = [[Button(render(label, language), data) for label, data in row]
                for row in notification.buttons]
-    out = await store_outbound(session, conversation, body, recipient=recipient,
-                               buttons=buttons, reply_to=None,
-                               message_type=MessageType.NOTIFICATION, extra=about)
-    await conversations_repo.record_activity(session, conversation, messages=1, at=now)
+    out, row = outbound_row(conversation, body, recipient=recipient, buttons=buttons,
+                            message_type=MessageType.NOTIFICATION, extra=about)
+    await turns.store_counted(session, row, at=now)  # stored and counted: one statement
     return out

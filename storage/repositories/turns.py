@@ -3,7 +3,8 @@
 `store_in_known_chat` stores an inbound message in its chat's existing conversation and counts
 it (with no transaction around it: one round trip); `lock_turn` locks the inbound and its
 conversation for the turn and reads everything the turn starts from; `finish_turn` marks the
-inbound processed, stores the reply and counts it. All are built once, with bind parameters:
+inbound processed, stores the reply and counts it; `store_counted` stores and counts any other
+bot message (a notification). All are built once, with bind parameters:
 building a statement and computing its cache key costs SQLAlchemy more than running it (the
 key is memoized on the statement object), and a plain statement skips the ORM's flush.
 """
@@ -238,6 +239,28 @@ _FINISH_WITH_REPLY = (
 _FINISH_WITHOUT_REPLY = _COUNTED.add_cte(_PROCESSED)
 
 
+# Any other bot message (a notification): stored and counted on its conversation.
+STORED_COLUMNS = ("id", "conversation_id", "channel", "direction", "author", "text", "buttons",
+                  "reply_to_id", "message_type", "entities")
+_STORE_COUNTED = (
+    insert(_MESSAGES)
+    .values({name: bindparam(f"row_{name}", type_=_MESSAGES.c[name].type)
+             for name in STORED_COLUMNS})
+    .add_cte(update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("counted_in"))
+             .values(message_count=_CONVERSATIONS.c.message_count + 1,
+                     last_message_at=bindparam("counted_at")).cte("counted"))
+)
+
+
+async def store_counted(session: AsyncSession, row: dict[str, Any], *, at: datetime) -> None:
+    """Store a bot message (a messages row: STORED_COLUMNS, `entities` may be left out) and
+    count it on its conversation at `at`: one statement."""
+    await session.execute(_STORE_COUNTED, {
+        "counted_in": row["conversation_id"], "counted_at": at,
+        **{f"row_{name}": row.get(name, {} if name == "entities" else None)
+           for name in STORED_COLUMNS}})
+
+
 async def finish_turn(session: AsyncSession, *, inbound_id: uuid.UUID,
                       conversation: Conversation, reply: dict[str, Any] | None, at: datetime
                       ) -> None:
@@ -249,10 +272,11 @@ async def finish_turn(session: AsyncSession, *, inbound_id: uuid.UUID,
         "inbound_id": inbound_id, "turn_conversation": conversation.id, "done_at": at,
         "replies": 1 if reply is not None else 0,
         **{f"turn_{name}": getattr(conversation, name) for name in TURN_FIELDS}}
-    if reply is None:
-        await session.execute(_FINISH_WITHOUT_REPLY, params)
-    else:
-        await session.execute(_FINISH_WITH_REPLY, {
-            **params, **{f"reply_{name}": reply[name] for name in REPLY_COLUMNS}})
+    with session.no_autoflush:  # TURN_FIELDS' pending changes are written here, not twice
+        if reply is None:
+            await session.execute(_FINISH_WITHOUT_REPLY, params)
+        else:
+            await session.execute(_FINISH_WITH_REPLY, {
+                **params, **{f"reply_{name}": reply[name] for name in REPLY_COLUMNS}})
     for name in TURN_FIELDS:
         set_committed_value(conversation, name, params[f"turn_{name}"])

@@ -30,6 +30,7 @@ def _start(data_dir: Path) -> subprocess.Popen[str]:
 
 def test_two_processes_asking_at_once_share_one_server(tmp_path):
     data_dir = tmp_path / "pg"
+    data_dir.mkdir()  # both processes would otherwise race to create it
     first, second = _start(data_dir), _start(data_dir)
     try:
         reports = [json.loads(p.stdout.readline()) for p in (first, second)]
