@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents import conversation_state, negotiating
 from agents.agent_turn import AgentOutput, run_agent
 from agents.button_actions import no_deal, pressed
-from agents.buyer_facts import availability
+from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.fraud_signals import (
     apply_trust_penalty,
@@ -73,8 +73,7 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
     product = ctx.product
     if ctx.role == "buyer" and product is not None:
         standing = offers_repo.standing_counter_in(offers)
-        values.update(product_title=product.title, product_price=money(product.price),
-                      currency=product.currency, product_status=availability(product),
+        values.update(buyer_context(product),
                       standing_counter=money(standing.amount) if standing else None)
     summary = rolling_summary(ctx.conversation, offers, older)
     return system_prompt(ctx.role, values, summary)

@@ -4,6 +4,7 @@ or what to say when no tool is needed or the results are in.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -90,6 +91,9 @@ def _buyer_step(turn: Turn) -> Step:
         if context.get("product_price") and turn.can("make_offer"):
             return _call(turn, "make_offer", amount=as_number(context["product_price"]))
         return _call(turn, "accept_counter")
+    facts = context_product(turn.context)
+    if facts is not None and intent not in ("meeting", "search"):
+        return _answer_from_facts(turn, facts)
     if intent == "availability" and turn.can("check_availability"):
         return _call(turn, "check_availability")
     if intent == "meeting":
@@ -109,6 +113,38 @@ def _buyer_step(turn: Turn) -> Step:
     if turn.can("ask_seller") and intent in QUESTION_INTENTS:
         return _call(turn, "ask_seller", question=turn.human_text.strip())
     return Step(say("cannot", language))
+
+
+def context_product(context: dict[str, str]) -> dict[str, Any] | None:
+    """The product facts the Context block carries, as product_details returns them; None
+    when the block has no product facts (then the tools fetch them)."""
+    if "product_condition" not in context:
+        return None
+    try:
+        attributes = json.loads(context.get("product_attributes") or "{}")
+    except ValueError:
+        attributes = {}
+    return {
+        "title": context.get("product_title"),
+        "description": context.get("product_description"),
+        "price": context.get("product_price"),
+        "currency": context.get("currency"),
+        "condition": context["product_condition"],
+        "category": context.get("product_category"),
+        "status": context.get("product_status"),
+        "attributes": attributes if isinstance(attributes, dict) else {},
+    }
+
+
+def _answer_from_facts(turn: Turn, facts: dict[str, Any]) -> Step:
+    """A question answered from the Context block's facts in this one call; a fact they do
+    not hold goes to the seller."""
+    answer = details_answer(turn, facts)
+    if answer is not None:
+        return Step(answer)
+    if turn.can("ask_seller") and turn.parsed.intent in QUESTION_INTENTS:
+        return _call(turn, "ask_seller", question=turn.human_text.strip())
+    return Step(say("not_in_listing", turn.language))
 
 
 _SELLER_PLAIN_CALLS = {

@@ -11,6 +11,9 @@ The agent's system prompt ends with a block the offline model reads:
     product_price: 650
     currency: EUR
     product_status: available
+    product_condition: used
+    product_description: Batería al 89%, con caja y cargador.
+    product_attributes: {"BRAND": "Apple"}
     conversation_state: negotiating
     standing_counter: 600
 

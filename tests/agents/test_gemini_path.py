@@ -62,7 +62,10 @@ async def test_function_call_round_trip_runs_the_real_tool_and_stores_tokens(
                                                         .message_id))
     assert stored.input_tokens == 270 and stored.output_tokens == 20
     assert stored.tool_calls[0]["name"] == "check_availability"
-    # the system prompt reached Gemini and never a floor figure
+    # the system prompt reached Gemini with the product's facts, and never a floor figure
+    instruction = json.dumps(requests[0]["systemInstruction"], ensure_ascii=False)
+    assert "product_description: Muy buen estado, batería al 89%" in instruction
+    assert "Envío por 5 €" in instruction
     assert "560" not in json.dumps(requests)
 
 

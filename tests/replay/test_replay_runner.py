@@ -154,8 +154,8 @@ async def test_the_cli_runs_files_and_prints_json(embedded: EmbeddedServices, re
                                                   tmp_path: Path) -> None:
     """The script as an operator runs it: its own process, servers from the environment."""
     good = write(tmp_path, "good.yaml", [
-        {"buyer": "luis", "open": "iphone", "says": "¿Sigue disponible?",
-         "expect": {"reply_contains": ["sigue disponible"], "tools": ["check_availability"]}}])
+        {"buyer": "luis", "open": "iphone", "says": "Te lo compro por 650",
+         "expect": {"reply_contains": ["650"], "tools": ["make_offer"]}}])
     bad = write(tmp_path, "bad.yaml", [
         {"buyer": "luis", "open": "iphone", "expect": {"no_reply": True}}])
     assert embedded.postgres is not None

@@ -322,6 +322,41 @@ def test_a_fact_the_listing_lacks_goes_to_the_seller(text: str) -> None:
     assert ("preguntado al vendedor" if "¿" in text else "asked the seller") in final.content
 
 
+# The Context block as the service writes it for a buyer chat: the product's facts included.
+FACTS_CONTEXT = {**BUYER_CONTEXT, "product_condition": PRODUCT["condition"],
+                 "product_category": PRODUCT["category"],
+                 "product_description": PRODUCT["description"],
+                 "product_attributes": json.dumps(PRODUCT["attributes"], ensure_ascii=False)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("¿Sigue disponible?", ["«iPhone 13 Pro 128GB» sigue disponible"]),
+    ("¿En qué estado está?", ["Estado: usado", "batería al 89%"]),
+    ("¿Haces envíos?", ["Correos o entrega en mano"]),
+    ("how much?", ["The price is €650."]),
+    ("Is the charger original?", ["Con caja y cargador original."]),
+])
+def test_facts_in_the_context_are_answered_without_a_tool(text: str,
+                                                           expected: list[str]) -> None:
+    reply = ask(text, context=FACTS_CONTEXT)
+    assert reply.tool_calls == []
+    assert all(part in reply.content for part in expected), reply.content
+
+
+def test_a_status_in_the_context_is_what_availability_answers() -> None:
+    reply = ask("Sigue disponible?", context={**FACTS_CONTEXT, "product_status": "reserved"})
+    assert reply.tool_calls == [] and "reservado" in reply.content
+
+
+@pytest.mark.parametrize("text", ["¿Aceptas bizum?", "Does it have a warranty?"])
+def test_a_fact_missing_from_the_context_goes_straight_to_the_seller(text: str) -> None:
+    assert only_call(ask(text, context=FACTS_CONTEXT)) == ("ask_seller", {"question": text})
+
+
+def test_offers_still_go_through_the_tool_with_facts_in_the_context() -> None:
+    assert only_call(ask("Te doy 600", context=FACTS_CONTEXT)) == ("make_offer", {"amount": 600})
+
+
 def test_meeting_and_search_results() -> None:
     meeting = after("quedamos en Sol mañana a las 18:00", "propose_meeting",
                     {"forwarded_to_seller": True, "place": "Sol", "time": "mañana a las 18:00"})
