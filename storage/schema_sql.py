@@ -17,6 +17,8 @@ AUDITED_COLUMNS: dict[str, tuple[str, ...]] = {
     "marketplace_credentials": ("is_valid",),
 }
 
+# clock_timestamp(), not now(): now() is the transaction's start, the same for every change
+# a transaction makes, which would leave their order in the log undefined.
 AUDIT_FUNCTION_SQL = """\
 CREATE OR REPLACE FUNCTION audit_row_change() RETURNS trigger AS $$
 DECLARE
@@ -34,8 +36,10 @@ BEGIN
     IF TG_OP = 'UPDATE' AND old_values IS NULL THEN
         RETURN NEW;
     END IF;
-    INSERT INTO audit_log (table_name, row_id, operation, old_values, new_values, actor)
-    VALUES (TG_TABLE_NAME, COALESCE(NEW.id, OLD.id), TG_OP, old_values, new_values, who);
+    INSERT INTO audit_log (table_name, row_id, operation, old_values, new_values, actor,
+                           changed_at)
+    VALUES (TG_TABLE_NAME, COALESCE(NEW.id, OLD.id), TG_OP, old_values, new_values, who,
+            clock_timestamp());
     RETURN COALESCE(NEW, OLD);
 END;
 $$ LANGUAGE plpgsql;"""

@@ -14,7 +14,7 @@ from storage.schema_sql import AUDITED_COLUMNS
 
 AUDIT_ROWS = text(
     "SELECT operation, old_values, new_values, actor FROM audit_log "
-    "WHERE table_name = :table AND row_id = :id ORDER BY changed_at, ctid"
+    "WHERE table_name = :table AND row_id = :id ORDER BY changed_at"
 )
 
 
