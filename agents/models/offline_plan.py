@@ -4,20 +4,20 @@ or what to say when no tool is needed or the results are in.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from agents.intents import PHOTOS_MARKER, fold
+from agents.models.offline_questions import (
+    QUESTION_INTENTS,
+    answer_from_facts,
+    context_product,
+    with_answered_questions,
+)
 from agents.models.offline_replies import details_answer, phrase_outcomes
 from agents.models.offline_texts import say
 from agents.models.offline_turn import Turn
-
-QUESTION_INTENTS = frozenset(
-    "price_question condition_question shipping_question payment_question location_question "
-    "question_other".split()
-)
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Step:
 def plan(turn: Turn) -> Step:
     """The next step of this turn."""
     if turn.waiting_for_tools:
-        return _follow_up(turn) or Step(phrase_outcomes(turn))
+        return _follow_up(turn) or Step(with_answered_questions(turn, phrase_outcomes(turn)))
     if turn.outcomes:  # the results were already phrased once: do not loop
         return Step(phrase_outcomes(turn))
     return _seller_step(turn) if turn.role == "seller" else _buyer_step(turn)
@@ -93,7 +93,7 @@ def _buyer_step(turn: Turn) -> Step:
         return _call(turn, "accept_counter")
     facts = context_product(turn.context)
     if facts is not None and intent not in ("meeting", "search"):
-        return _answer_from_facts(turn, facts)
+        return _from_facts(turn, facts)
     if intent == "availability" and turn.can("check_availability"):
         return _call(turn, "check_availability")
     if intent == "meeting":
@@ -115,36 +115,14 @@ def _buyer_step(turn: Turn) -> Step:
     return Step(say("cannot", language))
 
 
-def context_product(context: dict[str, str]) -> dict[str, Any] | None:
-    """The product facts the Context block carries, as product_details returns them; None
-    when the block has no product facts (then the tools fetch them)."""
-    if "product_condition" not in context:
-        return None
-    try:
-        attributes = json.loads(context.get("product_attributes") or "{}")
-    except ValueError:
-        attributes = {}
-    return {
-        "title": context.get("product_title"),
-        "description": context.get("product_description"),
-        "price": context.get("product_price"),
-        "currency": context.get("currency"),
-        "condition": context["product_condition"],
-        "category": context.get("product_category"),
-        "status": context.get("product_status"),
-        "attributes": attributes if isinstance(attributes, dict) else {},
-    }
-
-
-def _answer_from_facts(turn: Turn, facts: dict[str, Any]) -> Step:
-    """A question answered from the Context block's facts in this one call; a fact they do
-    not hold goes to the seller."""
-    answer = details_answer(turn, facts)
-    if answer is not None:
-        return Step(answer)
-    if turn.can("ask_seller") and turn.parsed.intent in QUESTION_INTENTS:
-        return _call(turn, "ask_seller", question=turn.human_text.strip())
-    return Step(say("not_in_listing", turn.language))
+def _from_facts(turn: Turn, facts: dict[str, Any]) -> Step:
+    answer = answer_from_facts(turn, facts)
+    if answer.unanswered is None:
+        return Step(answer.text)
+    if turn.can("ask_seller") and answer.unanswered:
+        return _call(turn, "ask_seller", question=answer.unanswered)
+    return Step(" ".join(part for part in (answer.text, say("not_in_listing", turn.language))
+                         if part))
 
 
 _SELLER_PLAIN_CALLS = {

@@ -86,11 +86,16 @@ def _currency(result: dict[str, Any], turn: Turn) -> str | None:
     return result.get("currency") or turn.context.get("currency")
 
 
+# "¿Sigue reservado?", "is it sold?": a question whose "yes" would mean it is not available.
+_ASKS_IF_TAKEN = re.compile(r"reservad|\breserved|vendid|\bsold\b|apartad")
+
+
 def _status_text(status: str, turn: Turn) -> str:
     title = turn.context.get("product_title")
     if status == "available":
-        return say("available_title", turn.language, title=title) if title else say(
-            "available", turn.language)
+        key = "not_taken" if _ASKS_IF_TAKEN.search(fold(turn.human_text)) else "available"
+        return say(f"{key}_title", turn.language, title=title) if title else say(
+            key, turn.language)
     if status in ("reserved", "sold", "paused"):
         return say(status, turn.language)
     return say("status_is", turn.language, status=word(status, turn.language))

@@ -55,6 +55,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ask_search": ("¿Qué estás buscando?", "What are you looking for?"),
     "available": ("¡Sí, sigue disponible!", "Yes, it's still available!"),
     "available_title": ("¡Sí, «{title}» sigue disponible!", "Yes, “{title}” is still available!"),
+    # the buyer asked whether it is reserved or sold: "yes, available" would read as "yes, sold"
+    "not_taken": ("No, sigue disponible.", "No, it's still available."),
+    "not_taken_title": ("No, «{title}» sigue disponible.", "No, “{title}” is still available."),
     "reserved": ("Ahora mismo está reservado para otro comprador. Si esa venta no sale, te aviso.",
                  "It's reserved for another buyer right now. If that sale falls through, I'll "
                  "let you know."),

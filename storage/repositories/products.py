@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Listing, Product, ProductImage, ProductStatus
 
 
-async def get(session: AsyncSession, product_id: uuid.UUID, *, lock: bool = False) -> Product | None:
+async def get(session: AsyncSession, product_id: uuid.UUID, *, lock: bool = False
+              ) -> Product | None:
     query = select(Product).where(Product.id == product_id)
     if lock:
         query = query.with_for_update()

@@ -357,6 +357,39 @@ def test_offers_still_go_through_the_tool_with_facts_in_the_context() -> None:
     assert only_call(ask("Te doy 600", context=FACTS_CONTEXT)) == ("make_offer", {"amount": 600})
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("¿Sigue reservado?", "No, «iPhone 13 Pro 128GB» sigue disponible."),
+    ("Is it sold?", "No, “iPhone 13 Pro 128GB” is still available."),
+    ("¿Sigue disponible?", "¡Sí, «iPhone 13 Pro 128GB» sigue disponible!"),
+])
+def test_asking_whether_it_is_taken_is_answered_no_when_available(text: str,
+                                                                   expected: str) -> None:
+    assert ask(text, context=FACTS_CONTEXT).content == expected
+
+
+def test_every_question_of_a_message_is_answered() -> None:
+    reply = ask("¿Está disponible? ¿Haces envíos?", context=FACTS_CONTEXT)
+    assert reply.tool_calls == []
+    assert "sigue disponible" in reply.content and "Correos o entrega en mano" in reply.content
+
+
+def test_only_the_questions_the_facts_miss_go_to_the_seller() -> None:
+    text = "Is it available? Does it have a warranty?"
+    first = ask(text, context=FACTS_CONTEXT)
+    assert only_call(first) == ("ask_seller", {"question": "Does it have a warranty?"})
+    final = OfflineChatModel().bind_tools(BUYER_TOOLS).invoke([
+        system(FACTS_CONTEXT), HumanMessage(text), first,
+        ToolMessage(json.dumps({"forwarded_to_seller": True}),
+                    tool_call_id=first.tool_calls[0]["id"], name="ask_seller")])
+    assert final.content.startswith("Yes, “iPhone 13 Pro 128GB” is still available!")
+    assert "asked the seller" in final.content
+
+
+def test_an_offer_among_questions_is_read_as_an_offer() -> None:
+    reply = ask("¿Sigue disponible? Te doy 600", context=FACTS_CONTEXT)
+    assert only_call(reply) == ("make_offer", {"amount": 600})
+
+
 def test_meeting_and_search_results() -> None:
     meeting = after("quedamos en Sol mañana a las 18:00", "propose_meeting",
                     {"forwarded_to_seller": True, "place": "Sol", "time": "mañana a las 18:00"})

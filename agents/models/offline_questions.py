@@ -1,0 +1,93 @@
+"""Answering a buyer from the product facts in the Context block, in the call that reads the
+question: no tool call, no second model call.
+
+A message may hold several questions ("¿Está disponible? ¿Haces envíos?"); each is answered.
+The ones the facts do not answer go to the seller together, and the answered ones are said
+again with the seller's note once that tool result is back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from agents.intents import read_message
+from agents.models.offline_replies import details_answer
+from agents.models.offline_turn import Turn
+
+QUESTION_INTENTS = frozenset(
+    "price_question condition_question shipping_question payment_question location_question "
+    "question_other".split()
+)
+_ANSWERABLE = QUESTION_INTENTS | {"availability"}
+_QUESTION_END = re.compile(r"(?<=\?)\s+")
+
+
+@dataclass
+class FactsAnswer:
+    """What the facts answer (text), and what they leave for the seller: None when nothing."""
+
+    text: str
+    unanswered: str | None = None
+
+
+def context_product(context: dict[str, str]) -> dict[str, Any] | None:
+    """The product facts the Context block carries, as product_details returns them; None
+    when the block has no product facts (then the tools fetch them)."""
+    if "product_condition" not in context:
+        return None
+    try:
+        attributes = json.loads(context.get("product_attributes") or "{}")
+    except ValueError:
+        attributes = {}
+    return {
+        "title": context.get("product_title"),
+        "description": context.get("product_description"),
+        "price": context.get("product_price"),
+        "currency": context.get("currency"),
+        "condition": context["product_condition"],
+        "category": context.get("product_category"),
+        "status": context.get("product_status"),
+        "attributes": attributes if isinstance(attributes, dict) else {},
+    }
+
+
+def questions_of(turn: Turn) -> list[Turn]:
+    """The turn once per question of the message when it asks several, else [turn]."""
+    parts = [part for part in _QUESTION_END.split(turn.human_text.strip()) if part.strip()]
+    if len(parts) < 2:
+        return [turn]
+    each = [replace(turn, human_text=part, parsed=replace(
+        read_message(part, turn.language, role="buyer"), language=turn.language))
+        for part in parts]
+    if any(question.parsed.intent not in _ANSWERABLE for question in each):
+        return [turn]  # an offer or a request among them: read the message as one
+    return each
+
+
+def answer_from_facts(turn: Turn, facts: dict[str, Any]) -> FactsAnswer:
+    """Each question answered from the facts; the ones left over, for the seller."""
+    answers: list[str] = []
+    unanswered: list[str] = []
+    for question in questions_of(turn):
+        answer = details_answer(question, facts)
+        if answer is not None:
+            answers.append(answer)
+        elif question.parsed.intent in QUESTION_INTENTS:
+            unanswered.append(question.human_text.strip())
+        else:
+            unanswered.append("")
+    left = " ".join(part for part in unanswered if part)
+    return FactsAnswer(" ".join(answers), left if unanswered else None)
+
+
+def with_answered_questions(turn: Turn, phrased: str) -> str:
+    """The tool results' phrasing, after the answers the facts gave to the other questions of
+    a message that asked several (nothing to add for a single question)."""
+    facts = context_product(turn.context)
+    if facts is None or not turn.called("ask_seller") or len(questions_of(turn)) < 2:
+        return phrased
+    answered = answer_from_facts(turn, facts).text
+    return f"{answered} {phrased}" if answered else phrased
