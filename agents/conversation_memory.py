@@ -8,16 +8,40 @@ not by a model, so it cannot drift or invent.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agents.turn_context import money
-from storage.models import Conversation, Direction, Message, Offer
+from storage.models import Conversation, Direction, MessageType, OfferParty, OfferStatus
 
 SUMMARY_BUDGET = 600  # characters
 
 
-def window_messages(messages: Sequence[Message]) -> list[BaseMessage]:
+class WindowMessage(Protocol):
+    """A stored message as the window reads it (a `Message` row, or the turn's light copy)."""
+
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def message_type(self) -> MessageType: ...
+
+
+class OfferRecord(Protocol):
+    """An offer as the summary tells it (an `Offer` row, or the turn's light copy)."""
+
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def made_by(self) -> OfferParty: ...
+    @property
+    def status(self) -> OfferStatus: ...
+
+
+def window_messages(messages: Sequence[WindowMessage]) -> list[BaseMessage]:
     """Stored messages as chat messages: inbound → human, outbound → AI (text only)."""
     history: list[BaseMessage] = []
     for message in messages:
@@ -29,7 +53,8 @@ def window_messages(messages: Sequence[Message]) -> list[BaseMessage]:
     return history
 
 
-def rolling_summary(conversation: Conversation, offers: Sequence[Offer], older_count: int) -> str:
+def rolling_summary(conversation: Conversation, offers: Sequence[OfferRecord],
+                    older_count: int) -> str:
     """Facts worth keeping once their messages leave the window."""
     parts: list[str] = []
     if older_count > 0:

@@ -58,9 +58,12 @@ async def polling(dp: Dispatcher, bot: Bot) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
+        # stop_polling, not cancel: cancelling start_polling leaves its polling loop running
+        # (asyncio.wait does not cancel what it waits for), to poll on after the test
+        with contextlib.suppress(RuntimeError):  # polling that never started
+            await dp.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):
-            await task
+            await asyncio.wait_for(task, 10)
 
 
 async def test_get_me_names_the_bot_of_the_token(bot: Bot) -> None:
