@@ -8,14 +8,23 @@ text and its folded copy (agents.intents_amounts.fold), whose indexes match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
 
 
+@functools.lru_cache(maxsize=1024)  # a listing's sentences are folded at every question
 def fold(text: str) -> str:
     """Lower-case and strip accents one character at a time, so indexes match the original."""
-    return "".join((unicodedata.normalize("NFD", c)[0].lower() or c)[0] for c in text)
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return (unicodedata.normalize("NFD", char)[0].lower() or char)[0]
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
