@@ -15,62 +15,21 @@ ancestors' scores, so leaves win over parents; a tie between siblings resolves t
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from agents.word_matching import fold, phrase_positions, word_tokens, words_of
+
 DATA_PATH = Path(__file__).with_name("data") / "categories.json"
 
-_WORD = re.compile(r"[^\W_]+")
 # Words that do not make a keyword more specific ("bici de montaña" is as specific as 2 words).
 _FILLER_WORDS = frozenset(
     {"de", "del", "la", "el", "los", "las", "para", "y", "con", "en", "a", "of", "for", "the",
      "and", "with", "s"}
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case `text` and strip its accents ("Teléfonos" -> "telefonos")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-@dataclass(frozen=True)
-class WordToken:
-    """One word of a text: its folded form and its character span in the original text."""
-
-    text: str
-    start: int
-    end: int
-
-
-def word_tokens(text: str) -> list[WordToken]:
-    """The words (letters and digits) of `text`, folded, with their spans."""
-    return [WordToken(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(token.text for token in word_tokens(text))
-
-
-def _same_word(text_word: str, keyword_word: str) -> bool:
-    if text_word == keyword_word:
-        return True
-    # Only the text may add a plural ending: "bicis" matches "bici"; "casco" never "cascos".
-    return len(keyword_word) >= 3 and text_word in (keyword_word + "s", keyword_word + "es")
-
-
-def phrase_positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:
-    """Indexes in `words` where the folded word sequence `phrase` starts."""
-    size = len(phrase)
-    return [
-        i for i in range(len(words) - size + 1)
-        if all(_same_word(words[i + k], phrase[k]) for k in range(size))
-    ]
 
 
 @dataclass(frozen=True)
@@ -215,7 +174,7 @@ class CategoryTree:
 
     def match(self, text: str) -> CategoryMatch:
         """The category `text` fits best, with a strength in 0..1 (fallback with 0 if none)."""
-        words = _words(text)
+        words = words_of(text)
         own = {cid: score for cid, terms in self._terms.items()
                if (score := _score_terms(terms, words)).total > 0}
         if not own:
@@ -303,11 +262,11 @@ class CategoryTree:
         branches: dict[tuple[str, ...], set[str]] = {}
         for cid, pairs in triggers.items():
             for _, trigger in pairs:
-                branches.setdefault(_words(trigger), set()).add(self._root_id(cid))
+                branches.setdefault(words_of(trigger), set()).add(self._root_id(cid))
         terms: dict[str, tuple[_Term, ...]] = {}
         for category in self._by_id.values():
             keyword_terms = [
-                _Term(_words(keyword), _content_weight(_words(keyword)), keyword, None)
+                _Term(words_of(keyword), _content_weight(words_of(keyword)), keyword, None)
                 for keyword in dict.fromkeys(category.keywords_es + category.keywords_en)
             ]
             brand_terms = [
@@ -319,7 +278,7 @@ class CategoryTree:
                     brand,
                 )
                 for brand, trigger in triggers[category.id]
-                for words in [_words(trigger)]
+                for words in [words_of(trigger)]
             ]
             # Longest phrases claim their words first ("bici de montaña" before "bici").
             all_terms = sorted(keyword_terms + brand_terms, key=lambda t: -len(t.words))

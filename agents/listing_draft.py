@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from agents.categories import BrandMention, CategoryTree, fold, phrase_positions, word_tokens
+from agents.categories import BrandMention, CategoryTree
 from agents.price_reading import PAST_PRICE_WORDS, UNIT_WORDS, read_price
+from agents.word_matching import fold, phrase_positions, word_tokens
 
 Condition = Literal["new", "used", "not_specified"]
 TITLE_MIN_LENGTH, TITLE_MAX_LENGTH = 10, 60

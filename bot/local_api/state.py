@@ -15,6 +15,7 @@ from bot.local_api.chats import LocalUser, PrivateChat, PushResult, StoredMessag
 from bot.local_api.files import FileStore
 from bot.local_api.params import BotApiError, bad_request
 from bot.local_api.request_log import LoggedRequest, RequestLog
+from bot.local_api.update_queue import UpdateQueue
 from bot.local_api.views import message_view
 
 UserLike = LocalUser | Mapping[str, Any]
@@ -44,22 +45,18 @@ class LocalBotApi:
         self.files = FileStore()
         self.signal = ChangeSignal()
         self._requests = RequestLog(request_log_size)
-        # Update and callback ids never restart, so a Dispatcher polling across a reset keeps a
-        # valid offset.
-        self._next_update_id = id_base + 1
+        self.updates = UpdateQueue(self.signal, id_base)
         self._id_base = id_base
-        self._delivered_up_to = 0
-        self._callback_counter = 0
+        self._callback_counter = 0  # callback query ids never restart either
         self._last_activity = time.monotonic()
         # The bot's own configuration survives a reset, as a running bot would expect
-        self._allowed_updates: set[str] | None = None
         self.webhook: dict[str, Any] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._clear()
 
     def _clear(self) -> None:
         self._chats: dict[int, PrivateChat] = {}
-        self._updates: list[dict[str, Any]] = []
+        self.updates.clear()
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.files.clear()
@@ -176,44 +173,22 @@ class LocalBotApi:
 
     def queue_update(self, kind: str, payload: dict[str, Any]) -> int:
         """Append an Update of `kind` ("message", "callback_query", ...); returns its id."""
-        update_id = self._next_update_id
-        self._next_update_id += 1
-        self._updates.append({"update_id": update_id, kind: payload})
-        self.signal.notify()
-        return update_id
+        return self.updates.put(kind, payload)
 
     def pending_updates(self) -> list[dict[str, Any]]:
-        return list(self._updates)
+        return self.updates.pending()
 
     def drop_pending_updates(self) -> None:
-        self._updates.clear()
+        self.updates.clear()
 
     async def get_updates(
         self, offset: int | None, limit: int, wait_seconds: float, allowed: list[str] | None
     ) -> list[dict[str, Any]]:
         """getUpdates: confirm below `offset`, then wait up to `wait_seconds` for updates."""
-        if allowed is not None:
-            # Telegram remembers allowed_updates; an empty list means "the default set"
-            self._allowed_updates = set(allowed) or None
-
-        def ready() -> list[dict[str, Any]]:
-            self._confirm(offset)
-            return self._updates[:limit]
-
-        updates = await self.signal.wait_for(ready, wait_seconds)
+        updates = await self.updates.get(offset, limit, wait_seconds, allowed)
         if updates:
-            self._delivered_up_to = max(self._delivered_up_to, updates[-1]["update_id"])
             self._last_activity = time.monotonic()
         return updates
-
-    def _confirm(self, offset: int | None) -> None:
-        if offset is not None and offset < 0:
-            self._updates = self._updates[offset:]
-        elif offset:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if self._allowed_updates is not None:
-            # Telegram never creates updates of types the bot did not ask for
-            self._updates = [u for u in self._updates if _kind(u) in self._allowed_updates]
 
     # callback queries ------------------------------------------------------------------
 
@@ -241,8 +216,7 @@ class LocalBotApi:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            fetched = all(u["update_id"] <= self._delivered_up_to for u in self._updates)
-            if fetched and time.monotonic() - self._last_activity >= quiet:
+            if self.updates.all_fetched() and time.monotonic() - self._last_activity >= quiet:
                 return True
             await asyncio.sleep(min(0.05, quiet))
         return False
@@ -311,7 +285,3 @@ class LocalBotApi:
         self, user: UserLike, data: bytes, file_name: str, caption: str | None = None
     ) -> PushResult:
         return user_activity.push_document(self, user, data, file_name, caption)
-
-
-def _kind(update: dict[str, Any]) -> str:
-    return next(key for key in update if key != "update_id")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.intents import detect_language, fold, read_message
+from agents.intents import fold, read_message
 from agents.intents_amounts import find_amounts
+from agents.intents_language import detect_language
 
 SENTENCES = Path(__file__).resolve().parent.parent / "data" / "offline_sentences.jsonl"
 

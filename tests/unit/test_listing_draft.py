@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.categories import CategoryTree, fold
+from agents.categories import CategoryTree
 from agents.listing_draft import compose_description, detect_language, read_product_sentence
 from agents.price_reading import parse_amount
+from agents.word_matching import fold
 
 TREE = CategoryTree.load()
 
