@@ -16,7 +16,6 @@ from aiogram.methods.base import Response
 from bot.fsm_storage import DataOnlyRedisStorage
 from bot.i18n import create_i18n
 from bot.middlewares.actor import ActorMiddleware
-from bot.middlewares.database import UnitOfWorkMiddleware
 from bot.middlewares.locale import ActorLocaleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.update_context import UpdateContextMiddleware
@@ -65,7 +64,6 @@ def create_dispatcher(runtime: AppRuntime) -> Dispatcher:
         observer.outer_middleware(ActorMiddleware(runtime))
         observer.outer_middleware(ActorLocaleMiddleware(i18n))
         observer.outer_middleware(ThrottlingMiddleware(runtime))
-        observer.middleware(UnitOfWorkMiddleware(runtime.session_factory))
     dispatcher.include_routers(*_released([*all_routers(), errors_router]))
     return dispatcher
 

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.turn_context import Button
 from bot import channel
 from bot.middlewares.actor import forget_profile
+from bot.middlewares.database import UnitOfWorkMiddleware
 from bot.routers.filters import DataIn
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 
 router = Router(name=__name__)
+router.callback_query.middleware(UnitOfWorkMiddleware())  # set_language writes the actors
 
 
 @router.message(CommandStart(deep_link=True))
