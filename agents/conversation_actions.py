@@ -176,6 +176,7 @@ async def _relay_to_buyer(ctx: TurnContext, conversation_id: str, text: str) -> 
     if target is None or target.seller_id != ctx.seller.id or target.buyer_id is None:
         return AgentOutput(text=no_deal(ctx.language))
     target.human_takeover = True
+    target.open_questions = []  # the seller is answering them
     ctx.notifications.append(Notification("seller_says", {"text": text[:3500]},
                                           buyer_id=target.buyer_id, conversation_id=target.id))
     buyer = await ctx.session.get(Buyer, target.buyer_id)

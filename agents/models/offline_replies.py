@@ -271,7 +271,8 @@ _PHRASES = {
     "make_offer": _offer,
     "accept_counter": _counter_accepted,
     "propose_meeting": _meeting,
-    "ask_seller": lambda outcome, turn: say("asked_seller", turn.language),
+    "ask_seller": lambda outcome, turn: say(
+        "already_asked" if outcome.result.get("already_asked") else "asked_seller", turn.language),
     "search_products": _search,
     "create_product": _listing,
     "regenerate_listing": _listing,

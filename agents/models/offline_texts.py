@@ -86,6 +86,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "meeting_sent": ("Le he pasado tu propuesta al vendedor: {place}, {time}. Te confirmará en "
                      "cuanto pueda.", "I've passed your proposal to the seller: {place}, {time}. "
                      "They'll confirm as soon as they can."),
+    "already_asked": ("Ya se lo he preguntado al vendedor; te contesto en cuanto responda.",
+                      "I've already asked the seller; I'll get back to you as soon as they "
+                      "answer."),
     "asked_seller": ("No tengo ese dato, así que se lo he preguntado al vendedor. Te contesto en "
                      "cuanto responda.", "I don't have that detail, so I've asked the seller. "
                      "I'll get back to you as soon as they answer."),

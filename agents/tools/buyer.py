@@ -12,7 +12,13 @@ from typing import Any
 from langchain.tools import ToolRuntime, tool
 
 from agents import negotiating
-from agents.buyer_facts import availability, product_card, product_facts
+from agents.buyer_facts import (
+    OPEN_QUESTIONS_KEPT,
+    availability,
+    product_card,
+    product_facts,
+    question_key,
+)
 from agents.turn_context import Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo
 
@@ -80,15 +86,20 @@ async def propose_meeting(place: str, time: str, runtime: Runtime) -> dict[str, 
 @tool
 async def ask_seller(question: str, runtime: Runtime) -> dict[str, Any]:
     """Forward a question the stored facts cannot answer to the seller. Say that you asked;
-    do not guess the answer."""
+    do not guess the answer. A question already forwarded and not answered yet is not sent
+    again (already_asked): say the seller was asked and the answer will follow."""
     ctx = runtime.context
     if ctx.product is None:
         return tool_error("no_product", "This chat is not about a product.")
     question = question.strip()[:500]
     if not question:
         return tool_error("bad_question", "The question is empty.")
-    _tell_seller(ctx, "seller_question", question=question)
     ctx.events.append("question")
+    asked = list(ctx.conversation.open_questions or [])
+    if (key := question_key(question)) in asked:
+        return {"forwarded_to_seller": True, "already_asked": True, "question": question}
+    ctx.conversation.open_questions = [*asked, key][-OPEN_QUESTIONS_KEPT:]
+    _tell_seller(ctx, "seller_question", question=question)
     return {"forwarded_to_seller": True, "question": question}
 
 

@@ -98,6 +98,9 @@ class Conversation(UUIDKey, Timestamps, Base):
     human_takeover: Mapped[bool] = mapped_column(server_default=sql_text("false"))
     flagged: Mapped[bool] = mapped_column(server_default=sql_text("false"))
     fraud_signals: Mapped[list[Any]] = mapped_column(JSONB, server_default=sql_text("'[]'::jsonb"))
+    # Buyer questions forwarded to the seller and not answered yet: a repeat is not sent again.
+    open_questions: Mapped[list[Any]] = mapped_column(JSONB,
+                                                      server_default=sql_text("'[]'::jsonb"))
 
 
 class Message(UUIDKey, Base):

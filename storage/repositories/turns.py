@@ -218,7 +218,7 @@ async def lock_turn(session: AsyncSession, message_id: uuid.UUID, *, history: in
 
 # The turn's end: the inbound marked processed, the replies counted on the conversation with
 # the fields every turn sets, and the reply stored when there is one.
-TURN_FIELDS = ("state", "detected_intent", "summary")
+TURN_FIELDS = ("state", "detected_intent", "summary", "open_questions")
 _PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"))
               .values(processed_at=bindparam("done_at")).cte("processed"))
 _COUNTED = (update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("turn_conversation"))
