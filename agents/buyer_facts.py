@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from agents.intents_amounts import fold
 from agents.turn_context import money
 from storage.models import Product, ProductStatus
 
@@ -72,8 +70,3 @@ def buyer_context(product: Product) -> dict[str, object]:
 # Questions a conversation remembers as forwarded (the oldest drop out first).
 OPEN_QUESTIONS_KEPT = 10
 
-
-def question_key(question: str) -> str:
-    """A question as compared with those already forwarded: case, accents and punctuation
-    do not make it another question ("¿Tiene factura?" is "tiene factura")."""
-    return " ".join(re.findall(r"\w+", fold(question)))[:200]

@@ -74,7 +74,9 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
     if ctx.role == "buyer" and product is not None:
         standing = offers_repo.standing_counter_in(offers)
         values.update(buyer_context(product),
-                      standing_counter=money(standing.amount) if standing else None)
+                      standing_counter=money(standing.amount) if standing else None,
+                      # asked again, they need no second ask_seller call
+                      open_questions=" | ".join(ctx.conversation.open_questions or []))
     summary = rolling_summary(ctx.conversation, offers, older)
     return system_prompt(ctx.role, values, summary)
 

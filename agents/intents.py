@@ -278,6 +278,12 @@ def read_message(
     return ParsedMessage(detect_language(clean, language_hint), intent, amounts, currency, fields)
 
 
+def question_key(question: str) -> str:
+    """A question as compared with those already asked: case, accents and punctuation do not
+    make it another question ("¿Tiene factura?" is "tiene factura")."""
+    return " ".join(re.findall(r"\w+", fold(question)))[:200]
+
+
 def guess_role(text: str) -> str:
     """"seller" when the message is a seller's (a product sentence, a seller command), else
     "buyer": how the channel places someone it does not know yet."""

@@ -117,12 +117,14 @@ def _buyer_step(turn: Turn) -> Step:
 
 def _from_facts(turn: Turn, facts: dict[str, Any]) -> Step:
     answer = answer_from_facts(turn, facts)
-    if answer.unanswered is None:
-        return Step(answer.text)
-    if turn.can("ask_seller") and answer.unanswered:
+    if answer.unanswered and turn.can("ask_seller"):
         return _call(turn, "ask_seller", question=answer.unanswered)
-    return Step(" ".join(part for part in (answer.text, say("not_in_listing", turn.language))
-                         if part))
+    parts = [answer.text]
+    if answer.already_asked:
+        parts.append(say("already_asked", turn.language))
+    elif answer.unanswered is not None:
+        parts.append(say("not_in_listing", turn.language))
+    return Step(" ".join(part for part in parts if part))
 
 
 _SELLER_PLAIN_CALLS = {

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agents.intents import read_message
+from agents.intents import question_key, read_message
 from agents.models.offline_replies import details_answer
 from agents.models.offline_turn import Turn
 
@@ -27,10 +27,12 @@ _QUESTION_END = re.compile(r"(?<=\?)\s+")
 
 @dataclass
 class FactsAnswer:
-    """What the facts answer (text), and what they leave for the seller: None when nothing."""
+    """What the facts answer (text), what they leave for the seller (None: nothing; "": only
+    what is no question), and whether some of it is with the seller already."""
 
     text: str
     unanswered: str | None = None
+    already_asked: bool = False
 
 
 def context_product(context: dict[str, str]) -> dict[str, Any] | None:
@@ -68,19 +70,24 @@ def questions_of(turn: Turn) -> list[Turn]:
 
 
 def answer_from_facts(turn: Turn, facts: dict[str, Any]) -> FactsAnswer:
-    """Each question answered from the facts; the ones left over, for the seller."""
+    """Each question answered from the facts; the ones left over, for the seller, unless the
+    Context block says the seller has them already (open_questions)."""
+    with_seller = set(filter(None, turn.context.get("open_questions", "").split(" | ")))
     answers: list[str] = []
     unanswered: list[str] = []
+    already_asked = False
     for question in questions_of(turn):
         answer = details_answer(question, facts)
         if answer is not None:
             answers.append(answer)
-        elif question.parsed.intent in QUESTION_INTENTS:
-            unanswered.append(question.human_text.strip())
-        else:
+        elif question.parsed.intent not in QUESTION_INTENTS:
             unanswered.append("")
+        elif question_key(question.human_text) in with_seller:
+            already_asked = True
+        else:
+            unanswered.append(question.human_text.strip())
     left = " ".join(part for part in unanswered if part)
-    return FactsAnswer(" ".join(answers), left if unanswered else None)
+    return FactsAnswer(" ".join(answers), left if unanswered else None, already_asked)
 
 
 def with_answered_questions(turn: Turn, phrased: str) -> str:

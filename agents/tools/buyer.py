@@ -17,8 +17,8 @@ from agents.buyer_facts import (
     availability,
     product_card,
     product_facts,
-    question_key,
 )
+from agents.intents import question_key
 from agents.turn_context import Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo
 

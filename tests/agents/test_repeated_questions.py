@@ -3,8 +3,9 @@ seller answers, the buyer is told it was asked; once the seller answers, it may 
 
 from __future__ import annotations
 
-from agents.buyer_facts import question_key
 from agents.conversation_service import InboundEvent, Sender
+from agents.intents import question_key
+from agents.models.scripted import ScriptedChatModel
 from storage.models import Channel, Conversation
 from tests.agents.conftest import Chat
 
@@ -24,8 +25,9 @@ async def test_a_repeated_question_is_not_forwarded_again(make_service, publishe
     assert [d.recipient for d in first.deliveries] == ["seller"]
     assert "se lo he preguntado al vendedor" in first.replies[0].text
 
+    # the prompt's Context block lists it as with the seller: answered without the tool
     again = await chat.send("buyer", 2501, "tiene factura de compra??", name="Luis")
-    assert again.tools == ["ask_seller"] and again.deliveries == []
+    assert again.tools == [] and again.deliveries == []
     assert "Ya se lo he preguntado al vendedor" in again.replies[0].text
 
     other = await chat.send("buyer", 2501, "¿Tiene garantía?", name="Luis")
@@ -54,3 +56,18 @@ async def test_after_the_seller_answers_the_question_may_be_forwarded_again(
 
     again = await chat.send("buyer", 2502, "¿Tiene factura de compra?", name="Luis")
     assert [d.recipient for d in again.deliveries] == ["seller"]
+
+
+async def test_the_tool_itself_refuses_to_forward_a_repeat(make_service, published_product
+                                                          ) -> None:
+    """Whatever the model decides: a model that calls ask_seller again reaches no seller."""
+    product = await published_product()
+    model = ScriptedChatModel(script=[
+        {"tool": "ask_seller", "args": {"question": "¿Tiene factura?"}}, {"text": "Preguntado."},
+        {"tool": "ask_seller", "args": {"question": "¿TIENE factura"}}, {"text": "Preguntado."},
+    ])
+    chat = Chat(make_service(model))
+    first = await chat.send("buyer", 2503, "¿Tiene factura?", open_ref=product.public_ref)
+    again = await chat.send("buyer", 2503, "¿Tiene factura?")
+    assert [d.recipient for d in first.deliveries] == ["seller"]
+    assert again.tools == ["ask_seller"] and again.deliveries == []
