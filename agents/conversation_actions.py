@@ -123,7 +123,10 @@ async def run_turn(session: AsyncSession, service: ConversationService,
                         tools=output.tools if output else [])
     reply: dict[str, Any] | None = None
     if output is not None and output.text:
-        reply_text = await _guarded(ctx, output.text) if ctx.role == "buyer" else output.text
+        # Only tools and buttons write offers; the conversation is locked against other turns.
+        unchanged = offers if not output.tool_calls and not callback else None
+        reply_text = await _guarded(ctx, output.text, unchanged) if ctx.role == "buyer" \
+            else output.text
         out, reply = outbound_row(
             conversation, reply_text, recipient=ctx.role, buttons=ctx.buttons,
             reply_to=inbound.id, extra={
@@ -222,7 +225,9 @@ def _fraud_path(ctx: TurnContext, signals: list[Any]) -> AgentOutput:
                                     "result": None}])
 
 
-async def _guarded(ctx: TurnContext, text: str) -> str:
+async def _guarded(ctx: TurnContext, text: str, offers: list[OfferFacts] | None) -> str:
+    """The reply as the outbound guard lets it go. `offers`: the conversation's offers as the
+    turn read them, when nothing in the turn could change them (None: read them again)."""
     product = ctx.product
     if product is None or product.price is None:
         return text
@@ -231,7 +236,8 @@ async def _guarded(ctx: TurnContext, text: str) -> str:
     policy = negotiating.seller_policy(ctx.settings.negotiation,
                                        await ctx.session.get(Seller, product.seller_id))
     floor = negotiating.product_floor(product, policy)
-    figures = await offers_repo.figures(ctx.session, ctx.conversation.id)  # the tools' too
+    figures = offers_repo.figures_of(offers) if offers is not None else \
+        await offers_repo.figures(ctx.session, ctx.conversation.id)  # the tools' too
     best = figures.standing_counter or product.price
     fallback = {"es": "Lo mejor que puedo ofrecerte es {amount}.",
                 "en": "The best I can offer is {amount}."}

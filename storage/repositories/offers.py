@@ -52,12 +52,18 @@ class OfferFigures:
 async def figures(session: AsyncSession, conversation_id: uuid.UUID) -> OfferFigures:
     """The amounts the outbound guard needs, and `standing_counter`'s, in one round trip."""
     rows = (await session.execute(_FIGURES, {"conversation_id": conversation_id})).all()
+    return figures_of(rows)
+
+
+def figures_of(offers: Sequence[OfferFacts]) -> OfferFigures:
+    """`figures` from offers already read (oldest first): the turn's, when no tool changed
+    them."""
     return OfferFigures(
-        recorded={amount for amount, _, _ in rows},
-        agreed={amount for amount, _, status in rows if status is OfferStatus.ACCEPTED},
-        standing_counter=next((amount for amount, made_by, status in reversed(rows)
-                               if made_by is OfferParty.BOT and status is OfferStatus.PENDING),
-                              None))
+        recorded={offer.amount for offer in offers},
+        agreed={offer.amount for offer in offers if offer.status is OfferStatus.ACCEPTED},
+        standing_counter=next((offer.amount for offer in reversed(offers)
+                               if offer.made_by is OfferParty.BOT
+                               and offer.status is OfferStatus.PENDING), None))
 
 
 def standing_counter_in(offers: Sequence[OfferFacts]) -> OfferFacts | None:

@@ -69,3 +69,18 @@ async def test_seller_cannot_touch_another_sellers_product(make_service, publish
     assert results[0].tools == ["update_product"]
     stored = (await session.scalars(select(Product).where(Product.id == other.id))).one()
     assert stored.sold_at is None
+
+
+async def test_a_floor_leak_without_any_tool_call_is_still_replaced(make_service,
+                                                                     published_product):
+    """No tool ran, so the guard checks the reply against the offers the turn read."""
+    product = await published_product(price="650", min_price="560")
+    model = ScriptedChatModel(script=[
+        {"tool": "make_offer", "args": {"amount": 600}}, {"text": "Te propongo 620 €."},
+        {"text": "Entre nosotros: acepta 560 €, y lo dejo en 600 si quieres."},
+    ])
+    chat = Chat(make_service(model))
+    await chat.send("buyer", 2205, "Te doy 600", open_ref=product.public_ref)
+    leak = await chat.send("buyer", 2205, "¿Cuál es lo mínimo?")
+    assert leak.tools == []
+    assert "560" not in leak.replies[0].text
