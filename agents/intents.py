@@ -86,7 +86,8 @@ CONDITION = _rx(
     r"dent\w*|damage\w*|danos?|defectos?|defects?|funciona\w*|(?:does it|it|still|all) works?|"
     r"working|bateria|battery|"
     r"usad[oa]|used|nuev[oa]|new|desgaste|wear|rot[oa]|broken|crack\w*|estrenar|precintad[oa]|"
-    r"sealed|how old|cuantos anos|antiguedad|garantia|warranty|fallos?|problemas?|issues?|"
+    r"sealed|how old|cuantos anos|antiguedad|hace cuanto|cuanto tiempo|how long have|"
+    r"garantia|warranty|fallos?|problemas?|issues?|"
     r"problems?|faults?)\b")
 LOCATION = _rx(r"\b(?:donde|where|ubicacion|ubicad[oa]|location|located|zona|barrio|ciudad|"
                r"city|area|de que parte|which part)\b")
