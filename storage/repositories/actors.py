@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Buyer, Seller
+
+_Actor = TypeVar("_Actor", Seller, Buyer)
 
 
 async def seller_by_telegram_id(session: AsyncSession, telegram_id: int) -> Seller | None:
@@ -20,18 +23,7 @@ async def seller_by_telegram_id(session: AsyncSession, telegram_id: int) -> Sell
 async def get_or_create_seller(
     session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
 ) -> Seller:
-    """Get, or insert-or-get in one statement, so two first messages at once make one seller."""
-    existing = await seller_by_telegram_id(session, telegram_id)
-    if existing is not None:  # every message but a seller's first: one round trip, not two
-        return existing
-    await session.execute(
-        insert(Seller)
-        .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))
-        .on_conflict_do_nothing(index_elements=[Seller.telegram_id])
-    )
-    seller = await seller_by_telegram_id(session, telegram_id)
-    assert seller is not None
-    return seller
+    return await _get_or_create(session, Seller, telegram_id, name, language)
 
 
 async def buyer_by_telegram_id(session: AsyncSession, telegram_id: int) -> Buyer | None:
@@ -41,17 +33,24 @@ async def buyer_by_telegram_id(session: AsyncSession, telegram_id: int) -> Buyer
 async def get_or_create_buyer(
     session: AsyncSession, *, telegram_id: int, name: str, language: str = "es"
 ) -> Buyer:
-    existing = await buyer_by_telegram_id(session, telegram_id)
-    if existing is not None:  # every message but a buyer's first: one round trip, not two
+    return await _get_or_create(session, Buyer, telegram_id, name, language)
+
+
+async def _get_or_create(session: AsyncSession, actor: type[_Actor], telegram_id: int,
+                         name: str, language: str) -> _Actor:
+    """Get, or insert-or-get in one statement, so two first messages at once make one actor."""
+    by_id = select(actor).where(actor.telegram_id == telegram_id)
+    existing = await session.scalar(by_id)
+    if existing is not None:  # every message but an actor's first: one round trip, not two
         return existing
     await session.execute(
-        insert(Buyer)
+        insert(actor)
         .values(telegram_id=telegram_id, name=name[:120] or "?", language=_lang(language))
-        .on_conflict_do_nothing(index_elements=[Buyer.telegram_id])
+        .on_conflict_do_nothing(index_elements=[actor.telegram_id])
     )
-    buyer = await buyer_by_telegram_id(session, telegram_id)
-    assert buyer is not None
-    return buyer
+    created = await session.scalar(by_id)
+    assert created is not None
+    return created
 
 
 async def get_or_create_marketplace_buyer(
