@@ -18,12 +18,20 @@ SPEC_ENV_VAR = "LOCAL_BOT_API_SPEC"
 _PRIMITIVES = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
 
 
+# The project's shared copy, beside the repository; a clone elsewhere uses the one bundled here
+# (tests/local_api checks that the two are the same whenever both are there).
+SHARED_SPEC = (Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api"
+               / "api.json")
+BUNDLED_SPEC = Path(__file__).resolve().parent / "telegram_bot_api" / "api.json"
+
+
 def default_spec_path() -> Path:
-    """api.json's location: $LOCAL_BOT_API_SPEC, else /work/shared/telegram-bot-api/api.json."""
+    """api.json's location: $LOCAL_BOT_API_SPEC, else the shared copy beside the project, else
+    the bundled one."""
     override = os.environ.get(SPEC_ENV_VAR)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api" / "api.json"
+    return SHARED_SPEC if SHARED_SPEC.exists() else BUNDLED_SPEC
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,14 @@ class ApiSpec:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ApiSpec:
-        """Read api.json (raises FileNotFoundError when it is not there)."""
-        with (path or default_spec_path()).open(encoding="utf-8") as handle:
-            return cls(json.load(handle))
+        """Read api.json; FileNotFoundError, naming the path and the setting, when it is absent."""
+        path = path or default_spec_path()
+        try:
+            with path.open(encoding="utf-8") as handle:
+                return cls(json.load(handle))
+        except FileNotFoundError:
+            raise FileNotFoundError(f"the Bot API spec is not at {path}: point {SPEC_ENV_VAR} "
+                                    "at an api.json") from None
 
     def has_method(self, name: str) -> bool:
         return name in self._methods

@@ -16,7 +16,13 @@ from PIL import Image
 from bot.local_api import LocalBotApi, start_local_api
 from bot.local_api.methods import IMPLEMENTED
 from bot.local_api.params import Kind
-from bot.local_api.spec import SPEC_ENV_VAR, ApiSpec, default_spec_path
+from bot.local_api.spec import (
+    BUNDLED_SPEC,
+    SHARED_SPEC,
+    SPEC_ENV_VAR,
+    ApiSpec,
+    default_spec_path,
+)
 
 TOKEN = "9001:spec-check-token"
 USER = {"id": 42, "first_name": "Marta", "language_code": "en", "username": "marta"}
@@ -280,3 +286,16 @@ def test_spec_location_can_be_overridden(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     assert default_spec_path() == custom
     assert ApiSpec.load().version == "Bot API 0"
+
+
+def test_a_missing_spec_is_named_with_the_setting(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv(SPEC_ENV_VAR, str(tmp_path / "nowhere.json"))
+    with pytest.raises(FileNotFoundError, match=f"nowhere.json: point {SPEC_ENV_VAR} at"):
+        ApiSpec.load()
+
+
+def test_the_bundled_spec_is_the_shared_one() -> None:
+    if not SHARED_SPEC.exists():
+        pytest.skip(f"no shared copy at {SHARED_SPEC} to compare the bundled one with")
+    assert BUNDLED_SPEC.read_bytes() == SHARED_SPEC.read_bytes()
