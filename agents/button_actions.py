@@ -8,6 +8,7 @@ someone else's row does nothing but say so.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agents import listing_versions, negotiating, selling
@@ -20,42 +21,54 @@ from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
 
 
+def direct_button(ctx: TurnContext, data: str
+                  ) -> Callable[[], Awaitable[AgentOutput]] | None:
+    """A button whose answer needs no model (sale, takeover): it runs in the turn's final
+    transaction, with its reply. None: the button is phrased by the model (`pressed`)."""
+    parts = data.split(":")
+    if ctx.role != "seller" or len(parts) != 3:
+        return None
+    if parts[0] == "sale":
+        return lambda: _sale_button(ctx, parts[1] == "confirm", parts[2])
+    if parts[0] == "takeover":
+        return lambda: _takeover_button(ctx, parts[1] == "take", parts[2])
+    return None
+
+
 async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
                   data: str) -> AgentOutput:
-    """Buttons run domain code directly; the model only phrases the outcome."""
+    """Buttons run domain code directly, in a transaction of their own recorded against the
+    press; the model then phrases the outcome with no transaction open."""
     parts = data.split(":")
     result: dict[str, Any]
-    tool = parts[0]
     if ctx.role == "buyer" and data == "offer:accept":
-        tool, result = "accept_counter", await negotiating.accept_counter(ctx)
+        tool = "accept_counter"
+        result = await ctx.effect(tool, lambda: negotiating.accept_counter(ctx))
     elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
-        tool, result = await _listing_button(ctx, parts[1], parts[2])
-    elif ctx.role == "seller" and parts[0] == "sale" and len(parts) == 3:
-        return await _sale_button(ctx, parts[1] == "confirm", parts[2])
-    elif ctx.role == "seller" and parts[0] == "takeover" and len(parts) == 3:
-        return await _takeover_button(ctx, parts[1] == "take", parts[2])
+        tool = _LISTING_TOOLS.get(parts[1], "update_product")
+        result = await ctx.effect(tool, lambda: _listing_button(ctx, parts[1], parts[2]))
     else:
         return await run_agent(agent, ctx, history, human)
     return await phrase_result(agent, ctx, history, human, tool, result)
 
 
-async def _listing_button(ctx: TurnContext, action: str, product_id: str
-                          ) -> tuple[str, dict[str, Any]]:
-    tools = {"publish": "publish_product", "regenerate": "regenerate_listing",
-             "cancel": "pause_product", "edit": "update_product"}
-    tool = tools.get(action, "update_product")
+_LISTING_TOOLS = {"publish": "publish_product", "regenerate": "regenerate_listing",
+                  "cancel": "pause_product", "edit": "update_product"}
+
+
+async def _listing_button(ctx: TurnContext, action: str, product_id: str) -> dict[str, Any]:
     try:
         product = await selling.resolve_product(ctx, product_id)
         if action == "publish":
-            return tool, await selling.publish(ctx, product)
+            return await selling.publish(ctx, product)
         if action == "regenerate":
-            return tool, await listing_versions.generate_listing(ctx, ctx.listing_writer, product)
+            return await listing_versions.generate_listing(ctx, ctx.listing_writer, product)
         if action == "cancel":
-            return tool, await selling.change_status(ctx, product, "cancel")
-        return tool, {"product": selling.product_state(product),
-                      "hint": "ask which field to change: title, description, price, floor"}
+            return await selling.change_status(ctx, product, "cancel")
+        return {"product": selling.product_state(product),
+                "hint": "ask which field to change: title, description, price, floor"}
     except selling.SellingError as exc:
-        return tool, exc.as_result()
+        return exc.as_result()
 
 
 async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentOutput:

@@ -19,6 +19,7 @@ from storage.models.base import (
 )
 from storage.models.catalog import Listing, Product, ProductImage, Publication
 from storage.models.conversations import BotSession, Conversation, Message, Offer
+from storage.models.turns import TurnEffect, TurnLease
 from storage.product_status import ProductStatus
 
 __all__ = [
@@ -26,5 +27,5 @@ __all__ = [
     "Conversation", "ConversationKind", "ConversationState", "ConversationStatus", "Direction",
     "Listing", "Marketplace", "MarketplaceCredential", "Message", "MessageType", "Offer",
     "OfferParty", "OfferStatus", "Product", "ProductImage", "ProductStatus", "Publication",
-    "Seller",
+    "Seller", "TurnEffect", "TurnLease",
 ]

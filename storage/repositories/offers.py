@@ -67,7 +67,7 @@ def figures_of(offers: Sequence[OfferFacts]) -> OfferFigures:
 
 
 def standing_counter_in(offers: Sequence[OfferFacts]) -> OfferFacts | None:
-    """`standing_counter` among offers already read, oldest first (`turns.lock_turn`)."""
+    """`standing_counter` among offers already read, oldest first (`turns.read_turn`)."""
     return next((offer for offer in reversed(offers) if offer.made_by is OfferParty.BOT
                  and offer.status is OfferStatus.PENDING), None)
 

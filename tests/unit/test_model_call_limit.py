@@ -19,7 +19,7 @@ LIMIT = 3
 def _context() -> TurnContext:
     product = Product(title="Bicicleta Trek", price=Decimal("350"), currency="EUR",
                       status=ProductStatus.PUBLISHED)
-    return TurnContext(session=None, settings=load_settings(),  # type: ignore[arg-type]
+    return TurnContext(settings=load_settings(),
                        clock=lambda: datetime.now(UTC), role="buyer", language="es",
                        conversation=Conversation(state=ConversationState.NEW), product=product)
 
