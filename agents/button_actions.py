@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from agents import listing_versions, negotiating, selling
+from agents import listing_prepared, listing_versions, negotiating, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
+from agents.listing_writer import ListingWriter
 from agents.negotiation import format_money
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext
@@ -46,7 +47,10 @@ async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
         result = await ctx.effect(tool, lambda: negotiating.accept_counter(ctx))
     elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
         tool = _LISTING_TOOLS.get(parts[1], "update_product")
-        result = await ctx.effect(tool, lambda: _listing_button(ctx, parts[1], parts[2]))
+        writer = await listing_prepared.for_product(ctx, parts[2]) \
+            if parts[1] == "regenerate" else ctx.listing_writer  # the model, no transaction
+        result = await ctx.effect(tool, lambda: _listing_button(ctx, parts[1], parts[2],
+                                                                writer))
     else:
         return await run_agent(agent, ctx, history, human)
     return await phrase_result(agent, ctx, history, human, tool, result)
@@ -56,13 +60,14 @@ _LISTING_TOOLS = {"publish": "publish_product", "regenerate": "regenerate_listin
                   "cancel": "pause_product", "edit": "update_product"}
 
 
-async def _listing_button(ctx: TurnContext, action: str, product_id: str) -> dict[str, Any]:
+async def _listing_button(ctx: TurnContext, action: str, product_id: str,
+                          writer: ListingWriter) -> dict[str, Any]:
     try:
         product = await selling.resolve_product(ctx, product_id)
         if action == "publish":
             return await selling.publish(ctx, product)
         if action == "regenerate":
-            return await listing_versions.generate_listing(ctx, ctx.listing_writer, product)
+            return await listing_versions.generate_listing(ctx, writer, product)
         if action == "cancel":
             return await selling.change_status(ctx, product, "cancel")
         return {"product": selling.product_state(product),

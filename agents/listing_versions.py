@@ -30,7 +30,7 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
         move_status(product, ProductStatus.PROCESSING)
         product.processing_started_at, product.processing_completed_at = ctx.now(), None
         product.processing_error = None
-    variant = int(await _version_count(ctx, product))
+    variant = await version_count(ctx, product)
     started = time.perf_counter()
     proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,
                                   variant=variant)
@@ -46,7 +46,8 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
             "listing": await listing_summary(ctx, product, listing)}
 
 
-async def _version_count(ctx: TurnContext, product: Product) -> int:
+async def version_count(ctx: TurnContext, product: Product) -> int:
+    """How many listing versions the product has (the next one's writer variant)."""
     return int(await ctx.session.scalar(
         select(func.count()).select_from(Listing).where(Listing.product_id == product.id)
     ) or 0)

@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from agents import listing_versions, selling
+from agents import listing_prepared, listing_versions, selling
 from agents.selling import SellingError
 from agents.turn_context import TurnContext, tool_error
 from storage.models import Conversation, Product, ProductStatus
@@ -49,17 +49,19 @@ async def create_product(text: str, runtime: Runtime) -> dict[str, Any]:
     """Create a product from the seller's description (photos of this message are attached
     automatically) and write its first listing. Returns the listing and how confident it is."""
     ctx = runtime.context
+    writer = await listing_prepared.for_new_product(ctx, text)  # the model, no transaction open
     return await _guarded(ctx, "create_product",
-                          lambda: selling.create_product(ctx, ctx.listing_writer, text))
+                          lambda: selling.create_product(ctx, writer, text))
 
 
 @tool
 async def regenerate_listing(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
     """Write a new version of the product's listing (it becomes the active one)."""
     ctx = runtime.context
+    writer = await listing_prepared.for_product(ctx, product_id)  # the model, no transaction open
     return await _on_product(
         runtime, "regenerate_listing", product_id,
-        lambda p: listing_versions.generate_listing(ctx, ctx.listing_writer, p))
+        lambda p: listing_versions.generate_listing(ctx, writer, p))
 
 
 @tool

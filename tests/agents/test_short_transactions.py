@@ -13,9 +13,11 @@ import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from agents.conversation_service import InboundEvent, Sender
+from agents.listing_writer import RuleBasedListingWriter
 from storage.conversation_lock import ConversationLock
 from storage.database import create_engine, create_session_factory
-from storage.models import Conversation
+from storage.models import Channel, Conversation, MessageType
 from storage.redis_keys import KeySpace
 from tests.agents.turn_harness import (
     Gate,
@@ -197,3 +199,39 @@ async def _effects(engine: AsyncEngine) -> dict[str, int]:
         "unprocessed": await scalar(engine, "SELECT count(*) FROM messages "
                                     "WHERE direction = 'inbound' AND processed_at IS NULL"),
     }
+
+
+class _ProbeWriter(RuleBasedListingWriter):
+    """The rule-based writer, noting what the database looked like while it was asked."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.seen: list[tuple[int, list[tuple[str, float]]]] = []
+
+    async def write(self, *args: Any, **kwargs: Any) -> Any:
+        self.seen.append((self.engine.pool.checkedout(),  # type: ignore[attr-defined]
+                          await idle_in_transaction(self.engine)))
+        return await super().write(*args, **kwargs)
+
+
+async def test_the_listing_writer_is_asked_with_no_transaction_open(
+        factory: async_sessionmaker[AsyncSession], engine_of_its_own: AsyncEngine,
+        settings: Any, lock: ConversationLock) -> None:
+    writer = _ProbeWriter(engine_of_its_own)
+    service = service_on(factory, settings, Gate(free=99), lock)
+    service.listing_writer = writer
+    seller = Sender(name="Ana", telegram_id=7002, language="es")
+
+    created = await service.handle(InboundEvent(
+        channel=Channel.TELEGRAM, chat_id="7002", external_message_id="7002:1", role="seller",
+        sender=seller, text="Vendo bici Trek Marlin 5 talla M, 350€"))
+    product_id = await scalar(engine_of_its_own, "SELECT id FROM products")
+    again = await service.handle(InboundEvent(
+        channel=Channel.TELEGRAM, chat_id="7002", external_message_id="7002:2", role="seller",
+        sender=seller, text="", message_type=MessageType.CALLBACK,
+        callback_data=f"listing:regenerate:{product_id}"))
+
+    assert created.tools == ["create_product"] and again.tools[0] == "regenerate_listing"
+    assert writer.seen == [(0, []), (0, [])]
+    assert await scalar(engine_of_its_own, "SELECT count(*) FROM listings") == 2
