@@ -37,11 +37,19 @@ def webhook_problem(telegram: TelegramSettings) -> str | None:
     if telegram.mode != "webhook":
         return None
     if telegram.bot_token is None:
-        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN: the local Bot API server "
-                "only supports polling")
-    if not telegram.webhook_url or urlparse(telegram.webhook_url).scheme != "https":
-        return "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address"
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN (for the local Bot API server, "
+                "run `python -m bot.local_api` and set TELEGRAM_API_BASE_URL to it)")
+    scheme = urlparse(telegram.webhook_url or "").scheme
+    if scheme == "http" and _on_this_machine(telegram.api_base_url):
+        return None  # a local Bot API server delivers to plain HTTP, as telegram-bot-api --local
+    if not telegram.webhook_url or scheme != "https":
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address (http:// "
+                "only with a Bot API server on this machine, TELEGRAM_API_BASE_URL)")
     return None
+
+
+def _on_this_machine(url: str | None) -> bool:
+    return urlparse(url or "").hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def webhook_path(telegram: TelegramSettings) -> str:
