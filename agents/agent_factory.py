@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langsmith.utils import tracing_is_enabled
 
 from agents.agent_turn import note_fallback
-from agents.model_guard import HostedModelGuard
+from agents.model_guard import HostedModelGuard, retryable
 from agents.texts import text
 from agents.tools.buyer import BUYER_TOOLS
 from agents.tools.seller import SELLER_TOOLS
@@ -105,8 +105,8 @@ def build_agents(model: BaseChatModel, llm: LLMSettings, *, fallback: BaseChatMo
         middleware += [
             ModelFallbackMiddleware(fallback),
             HostedModelGuard(model, llm),
-            ModelRetryMiddleware(max_retries=llm.max_retries, on_failure="error",
-                                 initial_delay=0.2, max_delay=2.0),
+            ModelRetryMiddleware(max_retries=llm.max_retries, retry_on=retryable,
+                                 on_failure="error", initial_delay=0.2, max_delay=2.0),
         ]
 
     def build(tools: list[Any], name: str) -> Any:

@@ -75,6 +75,11 @@ def failure_cause(exc: BaseException) -> str:
     return "error"
 
 
+def retryable(exc: BaseException) -> bool:
+    """For ModelRetryMiddleware: a refused request (4xx but 429) would be refused again."""
+    return isinstance(exc, Exception) and not failure_cause(exc).startswith("http_")
+
+
 class HostedModelGuard(AgentMiddleware):
     def __init__(self, hosted: BaseChatModel, llm: LLMSettings) -> None:
         super().__init__()
