@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import signal
 
 from integrations.gemini_local.server import start_gemini_double
 from integrations.gemini_local.wire import Brain
@@ -25,10 +26,13 @@ def load_brain(spec: str) -> Brain:
 
 async def serve(host: str, port: int, latency: float, brain: str) -> None:
     runner, url, _ = await start_gemini_double(load_brain(brain), host, port, latency=latency)
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     print(f"local Gemini API double on {url} (GET {url}/requests, POST {url}/control); "
           "Ctrl+C stops it", flush=True)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
 
@@ -41,10 +45,7 @@ def main() -> None:
                         help="seconds before every answer (default 0)")
     parser.add_argument("--brain", default=DEFAULT_BRAIN, help="MODULE:CLASS of the brain")
     args = parser.parse_args()
-    try:
-        asyncio.run(serve(args.host, args.port, args.latency, args.brain))
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(serve(args.host, args.port, args.latency, args.brain))
 
 
 if __name__ == "__main__":
