@@ -21,9 +21,6 @@ class MediaStore:
     def __init__(self, root: Path = DEFAULT_MEDIA_ROOT) -> None:
         self.root = root
 
-    def key_of(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
     def path_of(self, key: str) -> Path | None:
         path = (self.root / key).resolve()
         return path if path.is_relative_to(self.root.resolve()) else None
