@@ -27,9 +27,10 @@ class PreparedWriter:
         return await self.writer.write(text, photos, language=language, variant=variant)
 
 
-async def _prepared(ctx: TurnContext, text: str, variant: int) -> ListingWriter:
+async def _prepared(ctx: TurnContext, text: str, photos: list[PhotoRef], variant: int
+                    ) -> ListingWriter:
     writer: ListingWriter = ctx.listing_writer
-    proposal = await writer.write(text, ctx.photos, language=ctx.language, variant=variant)
+    proposal = await writer.write(text, photos, language=ctx.language, variant=variant)
     return PreparedWriter(writer, (text, ctx.language, variant), proposal)
 
 
@@ -38,7 +39,7 @@ async def for_new_product(ctx: TurnContext, text: str) -> ListingWriter:
     text = (text or "").strip()
     if not text and not ctx.photos:
         return ctx.listing_writer  # refused before anything is written
-    return await _prepared(ctx, text[:4000], 0)
+    return await _prepared(ctx, text[:4000], ctx.photos, 0)
 
 
 async def for_product(ctx: TurnContext, product_id: str | None) -> ListingWriter:
@@ -49,6 +50,7 @@ async def for_product(ctx: TurnContext, product_id: str | None) -> ListingWriter
             product = await selling.resolve_product(ctx, product_id)
             text, variant = product.prompt_text, await listing_versions.version_count(
                 ctx, product)
+            photos = await listing_versions.product_photos(ctx, product)
     except selling.SellingError:
         return ctx.listing_writer  # the tool's transaction reports it
-    return await _prepared(ctx, text, variant)
+    return await _prepared(ctx, text, photos, variant)
