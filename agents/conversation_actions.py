@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents import conversation_state, fraud_chat, negotiating
+from agents import conversation_state, fraud_chat, negotiating, seller_answers
 from agents.agent_turn import AgentOutput, run_agent
 from agents.button_actions import no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
@@ -31,6 +31,7 @@ from storage.models import (
     ConversationKind,
     ConversationState,
     ConversationStatus,
+    Direction,
     MessageType,
     Seller,
 )
@@ -111,6 +112,9 @@ async def run_turn(session: AsyncSession, service: ConversationService,
         output = AgentOutput(text=_intro(ctx))
     elif ctx.role == "seller" and entities.get("relay_to"):
         output = await _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
+    elif ctx.role == "seller" and not callback and (answered := await seller_answers.plain_answer(
+            ctx, inbound, after_notice=_after_notice(rows))) is not None:
+        output = answered
     elif callback:
         output = await pressed(ctx, agent, history, human, str(callback))
     else:
@@ -148,6 +152,12 @@ async def run_turn(session: AsyncSession, service: ConversationService,
 
 _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}
 _DIGIT = re.compile(r"\d")
+
+
+def _after_notice(rows: TurnRows) -> bool:
+    """Whether the bot's last message in this chat was a notice (about a buyer)."""
+    last = next((m for m in reversed(rows.history) if m.direction is Direction.OUTBOUND), None)
+    return last is not None and last.message_type is MessageType.NOTIFICATION
 
 
 def _is_bare_start(text: str) -> bool:

@@ -19,8 +19,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_take_over": {"es": "Responder yo", "en": "Take over"},
     "btn_hand_back": {"es": "Devolver al bot", "en": "Hand back to the bot"},
     "you_took_over": {
-        "es": "Ahora atiendes tú a {buyer}: responde a sus mensajes citándolos.",
-        "en": "You are now answering {buyer}: reply to their messages by quoting them.",
+        "es": "Ahora atiendes tú a {buyer}: escríbeme aquí lo que quieras decirle y se lo haré "
+              "llegar.",
+        "en": "You are now answering {buyer}: write here what you want to tell them and I'll "
+              "pass it on.",
+    },
+    "seller_answer_sent": {
+        "es": "Enviado a {buyer} («{title}») como respuesta a «{question}». Sigo atendiendo yo "
+              "esa conversación; pulsa «Responder yo» si quieres llevarla tú.",
+        "en": "Sent to {buyer} (“{title}”) as the answer to “{question}”. I'll keep handling "
+              "that chat; press “Take over” to handle it yourself.",
+    },
+    "seller_answer_which": {
+        "es": "Hay varios compradores esperando tu respuesta. ¿Para quién es este mensaje?",
+        "en": "Several buyers are waiting for your answer. Who is this message for?",
     },
     "seller_deal_reserved": {
         "es": "🤝 {buyer} acepta {amount} por «{title}». Lo he reservado {hours} h: "
