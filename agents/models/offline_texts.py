@@ -92,6 +92,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "asked_seller": ("No tengo ese dato, así que se lo he preguntado al vendedor. Te contesto en "
                      "cuanto responda.", "I don't have that detail, so I've asked the seller. "
                      "I'll get back to you as soon as they answer."),
+    "asked_for_photos": ("Se lo he pedido al vendedor: te las mandará por aquí en cuanto "
+                         "pueda.", "I've asked the seller for them: they'll send them here as "
+                         "soon as they can."),
     "search_found": ("Esto es lo que he encontrado:", "Here's what I found:"),
     "search_none": ("No he encontrado nada para «{query}».", "I couldn't find anything for "
                     "“{query}”."),
