@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents import conversation_state, fraud_chat, negotiating, seller_answers
+from agents import conversation_state, fraud_chat, negotiating, search_followup, seller_answers
 from agents.agent_turn import AgentOutput, run_agent
 from agents.button_actions import no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
@@ -33,6 +33,7 @@ from storage.models import (
     ConversationStatus,
     Direction,
     MessageType,
+    Product,
     Seller,
 )
 from storage.repositories import conversations as conversations_repo
@@ -110,6 +111,9 @@ async def run_turn(session: AsyncSession, service: ConversationService,
         _relay_to_seller(ctx, inbound.text)
     elif ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
         output = AgentOutput(text=_intro(ctx))
+    elif ctx.role == "buyer" and not callback and (
+            named := await search_followup.product_named(ctx, inbound.text)) is not None:
+        output = _named_result(ctx, named)
     elif ctx.role == "seller" and entities.get("relay_to"):
         output = await _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
     elif ctx.role == "seller" and not callback and (answered := await seller_answers.plain_answer(
@@ -164,8 +168,18 @@ def _is_bare_start(text: str) -> bool:
     return not text.strip() or text.strip().startswith("/start")
 
 
-def _intro(ctx: TurnContext) -> str:
-    product = ctx.product
+def _named_result(ctx: TurnContext, product: Product) -> AgentOutput:
+    """A search result the buyer named: its intro, and the button that opens its chat."""
+    ctx.buttons = search_followup.open_button(ctx, product, render("btn_open_chat",
+                                                                   ctx.language))
+    intro = _intro(ctx, product)
+    return AgentOutput(text=f"{intro} {render('open_to_continue', ctx.language)}",
+                       tool_calls=[{"name": "named_result", "args": {},
+                                    "result": {"start": product.public_ref}}])
+
+
+def _intro(ctx: TurnContext, product: Product | None = None) -> str:
+    product = product or ctx.product
     if product is None:
         return render("product_not_found", ctx.language)
     amount = format_money(product.price, product.currency, ctx.language) if product.price \

@@ -18,6 +18,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_cancel": {"es": "Cancelar", "en": "Cancel"},
     "btn_take_over": {"es": "Responder yo", "en": "Take over"},
     "btn_hand_back": {"es": "Devolver al bot", "en": "Hand back to the bot"},
+    "btn_open_product": {"es": "Ver", "en": "Open"},
+    "btn_open_chat": {"es": "Abrir su chat", "en": "Open its chat"},
+    "open_to_continue": {
+        "es": "Pulsa «Abrir su chat» para preguntar, ofertar o reservarlo.",
+        "en": "Press “Open its chat” to ask, make an offer or reserve it.",
+    },
     "you_took_over": {
         "es": "Ahora atiendes tú a {buyer}: escríbeme aquí lo que quieras decirle y se lo haré "
               "llegar.",

@@ -163,6 +163,8 @@ def _search(outcome: ToolOutcome, turn: Turn) -> str:
         line = f"• {product.get('title')} — {price}"
         if product.get("condition"):
             line += f" ({word(str(product['condition']), language)})"
+        if product.get("status") in ("reserved", "sold"):
+            line += f" · {word(str(product['status']), language)}"
         lines.append(line)
     return "\n".join(lines)
 

@@ -141,8 +141,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_counter": ("Ahora mismo no tengo ninguna contraoferta pendiente para ti. ¿Quieres hacerme "
                    "una oferta?", "I don't have a counter-offer open for you right now. Would you "
                    "like to make an offer?"),
-    "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
-    # The tools' own messages are English; the usual refusals are phrased here instead.
+    # The tools' own messages are English and internal: they never reach a person. The usual
+    # refusals are phrased here; any other gets the plain apology.
+    "error": ("Lo siento, eso no lo he podido hacer ahora mismo.",
+              "Sorry, I couldn't do that right now."),
+    "error_no_product": ("Para eso abre primero el chat de un producto (su botón en los "
+                         "resultados o su enlace), o dime qué buscas.",
+                         "For that, open a product's chat first (its button in the results or "
+                         "its link), or tell me what you're looking for."),
+    "error_not_ready": ("Lo siento, todavía no tiene un anuncio que publicar.",
+                        "Sorry, it has no listing to publish yet."),
+    "error_bad_amount": ("Lo siento, esa cantidad no la entiendo. ¿Me dices la cifra?",
+                         "Sorry, I didn't get that amount. What figure do you mean?"),
+    "error_no_conversation": ("Lo siento, no encuentro esa conversación.",
+                              "Sorry, I can't find that conversation."),
     "error_floor_above_price": ("Lo siento, el precio mínimo no puede ser mayor que el precio.",
                                 "Sorry, the minimum price can't be above the asking price."),
     "error_bad_title": ("Lo siento, el título debe tener entre 10 y 60 caracteres.",
