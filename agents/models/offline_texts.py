@@ -141,10 +141,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_counter": ("Ahora mismo no tengo ninguna contraoferta pendiente para ti. ¿Quieres hacerme "
                    "una oferta?", "I don't have a counter-offer open for you right now. Would you "
                    "like to make an offer?"),
-    # The tools' own messages are English and internal: they never reach a person. The usual
-    # refusals are phrased here; any other gets the plain apology.
-    "error": ("Lo siento, eso no lo he podido hacer ahora mismo.",
-              "Sorry, I couldn't do that right now."),
+    "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
+    # The tools' own messages are English; the usual refusals are phrased here instead, and the
+    # internal ones ("This chat is not about a product.") never reach a person as they are.
     "error_no_product": ("Para eso abre primero el chat de un producto (su botón en los "
                          "resultados o su enlace), o dime qué buscas.",
                          "For that, open a product's chat first (its button in the results or "
