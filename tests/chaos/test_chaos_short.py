@@ -38,3 +38,41 @@ async def test_the_redelivery_count_sees_a_second_answer(world: Harness) -> None
     outcome = Outcome("check")
     judge(outcome, "two messages", got, ["one reply"])
     assert (outcome.duplicated, outcome.answered_once) == (1, 0), got
+
+
+async def test_a_killed_worker_loses_and_repeats_nothing(world: Harness) -> None:
+    outcome = await run_scenario(world, "worker-kill", short=True)
+    assert_every_message_answered_once(outcome, sent=4 * 5)  # 4 chats: /start and 4 questions
+
+
+async def test_messages_during_a_redis_outage_are_answered(world: Harness) -> None:
+    outcome = await run_scenario(world, "redis-outage", short=True)
+    assert_every_message_answered_once(outcome, sent=4 * 7)
+    assert outcome.details["healthz_while_down"] is not None
+
+
+async def test_messages_across_a_postgres_restart_are_answered(world: Harness) -> None:
+    outcome = await run_scenario(world, "postgres-restart", short=True)
+    assert_every_message_answered_once(outcome, sent=4 * 6)
+
+
+async def test_throttled_messages_are_answered_later(world: Harness) -> None:
+    outcome = await run_scenario(world, "throttle", short=True)
+    assert_every_message_answered_once(outcome, sent=2 * 6)
+
+
+async def test_the_fallback_answers_when_gemini_is_down_or_hangs(world: Harness) -> None:
+    outcome = await run_scenario(world, "model-outage", short=True)
+    assert_every_message_answered_once(outcome, sent=2 * 2 * 3)  # 2 outages x 2 chats x 3
+    assert outcome.details["answers_over_budget"] == 0
+
+
+async def test_malformed_webhook_bodies_are_refused_and_odd_messages_answered(
+        world: Harness) -> None:
+    outcome = await run_scenario(world, "fuzz", short=True)
+    report = f"{outcome.line()}\n" + "\n".join(outcome.examples)
+    assert outcome.sent == 300, report
+    answerable = outcome.details["answerable"]
+    assert answerable > 0, report
+    assert (outcome.answered_once, outcome.duplicated, outcome.lost, outcome.unhandled) == (
+        answerable, 0, 0, 0), report
