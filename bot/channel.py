@@ -65,7 +65,8 @@ def message_type_of(message: Message) -> MessageType:
 def event_from_message(message: Message, role: str, *, text: str | None = None,
                        photos: list[PhotoRef] | None = None, open_ref: str | None = None,
                        relay_to: str | None = None) -> InboundEvent:
-    assert message.from_user is not None
+    if message.from_user is None:  # the Dispatcher's root filter keeps these out
+        raise ValueError("a message without a sender is not part of a conversation")
     event = InboundEvent(
         channel=Channel.TELEGRAM, chat_id=str(message.chat.id),
         external_message_id=f"{message.chat.id}:{message.message_id}", role=role,

@@ -57,7 +57,7 @@ def test_env_example_names_every_settings_variable_with_a_comment():
 def test_compose_defines_the_production_services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "bot", "backup"}
+    assert set(services) == {"postgres", "redis", "migrate", "bot", "proxy", "backup"}
     assert services["postgres"]["image"] == "postgres:16"
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["image"] == "redis:7"
