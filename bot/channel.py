@@ -111,8 +111,7 @@ async def photos_of(bot: Bot, message: Message, media_dir: Path) -> list[PhotoRe
     except (TelegramAPIError, OSError) as exc:
         log.warning("photo.download_failed", error=str(exc))
     return [PhotoRef(telegram_file_id=largest.file_id,
-                     storage_key=str(target.relative_to(media_dir.parent.parent))
-                     if data else None,
+                     storage_key=target.relative_to(media_dir).as_posix() if data else None,
                      width=largest.width, height=largest.height,
                      size_bytes=largest.file_size or (len(data) if data else None),
                      format="jpg", data=data)]
