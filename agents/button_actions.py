@@ -1,8 +1,9 @@
 """Inline buttons: the action runs in domain code, the agent only phrases the outcome.
 
 `listing:publish|edit|regenerate|cancel:<product>` and `sale:confirm|decline:<offer>` and
-`takeover:take|handback:<conversation>` for sellers, `offer:accept` for buyers. A button of
-someone else's row does nothing but say so.
+`takeover:take|handback:<conversation>`, `block:undo:<conversation>` (unblock) and
+`answer:<conversation>:<message seq>` for sellers,
+`offer:accept` for buyers. A button of someone else's row does nothing but say so.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from agents import listing_prepared, listing_versions, negotiating, selling
+from agents import (
+    fraud_chat,
+    listing_prepared,
+    listing_versions,
+    negotiating,
+    seller_answers,
+    selling,
+)
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.listing_writer import ListingWriter
 from agents.negotiation import format_money
@@ -33,7 +41,15 @@ def direct_button(ctx: TurnContext, data: str
         return lambda: _sale_button(ctx, parts[1] == "confirm", parts[2])
     if parts[0] == "takeover":
         return lambda: _takeover_button(ctx, parts[1] == "take", parts[2])
+    if parts[0] == "answer":
+        return lambda: _or_no_deal(ctx, seller_answers.answer_button(ctx, parts[1], parts[2]))
+    if parts[0] == "block":
+        return lambda: _or_no_deal(ctx, fraud_chat.unblock(ctx, parts[2]))
     return None
+
+
+async def _or_no_deal(ctx: TurnContext, outcome: Awaitable[AgentOutput | None]) -> AgentOutput:
+    return await outcome or AgentOutput(text=no_deal(ctx.language))
 
 
 async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,

@@ -7,27 +7,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 
+from agents import fraud_chat, search_followup, seller_answers
 from agents.agent_turn import AgentOutput, run_agent
 from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
-from agents.fraud_signals import (
-    apply_trust_penalty,
-    detect_fraud_signals,
-    safe_decline_text,
-    should_block,
-)
+from agents.fraud_signals import detect_fraud_signals
 from agents.negotiation import format_money
 from agents.prompts import system_prompt
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from agents.turn_finish import TurnResult, finish
-from storage.models import Author, Buyer, MessageType
+from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
 from storage.repositories.turns import OfferFacts, TurnRows
@@ -86,9 +81,11 @@ async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
     ctx = build_context(service, rows)
     window = service.settings.llm.history_window
     callback = (inbound.entities or {}).get("callback")
-    direct = _direct_path(ctx, rows, str(callback) if callback else None)
-    if direct is not None:
-        async with ctx.transaction():
+    async with ctx.transaction():
+        # Choosing the way reads rows (a seller's block, search results, waiting questions);
+        # a way with no model runs here whole, with its reply. Otherwise this only read.
+        direct = await _direct_path(ctx, rows, str(callback) if callback else None)
+        if direct is not None:
             return await finish(ctx, rows, await direct(), pressed=bool(callback))
     history = window_messages([m for m in rows.history if m.id != inbound.id][-window:])
     ctx.system_prompt = _prompt(ctx, rows.offers,
@@ -103,13 +100,11 @@ async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
         return await finish(ctx, rows, output, pressed=bool(callback))
 
 
-def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None) -> Direct | None:
+async def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None
+                       ) -> Direct | None:
     """The turn's way when it needs no model: run in the final transaction (ctx.session)."""
     inbound, conversation = rows.inbound, rows.conversation
     entities = inbound.entities or {}
-
-    async def nothing() -> AgentOutput | None:
-        return None
 
     async def say(text: str) -> AgentOutput:
         return AgentOutput(text=text)
@@ -117,16 +112,20 @@ def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None) -> Dire
     async def relayed() -> None:
         _relay_to_seller(ctx, inbound.text)
 
+    async def given(output: AgentOutput | None) -> AgentOutput | None:
+        return output
+
     if inbound.message_type in _UNSUPPORTED:
         return lambda: say(render("unsupported_media", ctx.language))
-    if ctx.role == "buyer" and ctx.buyer is not None and ctx.buyer.is_blocked:
+    if ctx.role == "buyer" and await fraud_chat.is_closed(ctx):
         log.info("turn.blocked_buyer", conversation_id=str(conversation.id))
-        return nothing
+        return lambda: fraud_chat.closed_chat(ctx)  # told once, then silence
     if ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
         # Checked before a takeover relay: the seller must be warned before reading it.
         async def fraud() -> AgentOutput:
-            output = await _fraud_path(ctx, signals)
-            if conversation.human_takeover:
+            output = await fraud_chat.fraud_path(ctx, inbound.text, signals, rows.offers)
+            if conversation.human_takeover and output.tools == ["fraud_guard"] and \
+                    conversation.status is not ConversationStatus.BLOCKED:
                 _relay_to_seller(ctx, inbound.text)
             return output
         return fraud
@@ -134,8 +133,14 @@ def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None) -> Dire
         return relayed  # type: ignore[return-value]
     if ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
         return lambda: say(_intro(ctx))
+    if ctx.role == "buyer" and not callback and (
+            named := await search_followup.product_named(ctx, inbound.text)) is not None:
+        return lambda: given(_named_result(ctx, named))
     if ctx.role == "seller" and entities.get("relay_to"):
         return lambda: _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
+    if ctx.role == "seller" and not callback and (answered := await seller_answers.plain_answer(
+            ctx, inbound, after_notice=_after_notice(rows))) is not None:
+        return lambda: given(answered)
     if callback:
         return direct_button(ctx, callback)
     return None
@@ -144,12 +149,28 @@ def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None) -> Dire
 _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}
 
 
+def _after_notice(rows: TurnRows) -> bool:
+    """Whether the bot's last message in this chat was a notice (about a buyer)."""
+    last = next((m for m in reversed(rows.history) if m.direction is Direction.OUTBOUND), None)
+    return last is not None and last.message_type is MessageType.NOTIFICATION
+
+
 def _is_bare_start(text: str) -> bool:
     return not text.strip() or text.strip().startswith("/start")
 
 
-def _intro(ctx: TurnContext) -> str:
-    product = ctx.product
+def _named_result(ctx: TurnContext, product: Product) -> AgentOutput:
+    """A search result the buyer named: its intro, and the button that opens its chat."""
+    ctx.buttons = search_followup.open_button(ctx, product, render("btn_open_chat",
+                                                                   ctx.language))
+    intro = _intro(ctx, product)
+    return AgentOutput(text=f"{intro} {render('open_to_continue', ctx.language)}",
+                       tool_calls=[{"name": "named_result", "args": {},
+                                    "result": {"start": product.public_ref}}])
+
+
+def _intro(ctx: TurnContext, product: Product | None = None) -> str:
+    product = product or ctx.product
     if product is None:
         return render("product_not_found", ctx.language)
     amount = format_money(product.price, product.currency, ctx.language) if product.price \
@@ -193,27 +214,3 @@ def _relay_to_seller(ctx: TurnContext, text: str) -> None:
         "seller_relay", {"buyer": ctx.buyer.name if ctx.buyer else "?",
                          "title": ctx.product.title or "", "text": text[:3000]},
         seller_id=ctx.product.seller_id))
-
-
-async def _fraud_path(ctx: TurnContext, signals: list[Any]) -> AgentOutput:
-    conversation = ctx.conversation
-    kinds = sorted({str(s.kind) for s in signals})
-    conversation.flagged = True
-    conversation.fraud_signals = [*conversation.fraud_signals, *kinds][-20:]
-    buyer = None if ctx.buyer is None else await ctx.session.get(
-        Buyer, ctx.buyer.id, with_for_update=True)  # the penalty applies to the fresh score
-    if buyer is not None:
-        ctx.buyer = buyer
-        score = apply_trust_penalty(buyer.trust_score, signals)
-        buyer.trust_score = Decimal(str(round(score, 2)))
-        if should_block(score):
-            buyer.is_blocked = True
-    if ctx.product is not None:
-        ctx.notifications.append(Notification(
-            "seller_fraud_warning", {"buyer": buyer.name if buyer else "?",
-                                     "title": ctx.product.title or "",
-                                     "kinds": ", ".join(kinds)},
-            seller_id=ctx.product.seller_id))
-    return AgentOutput(text=safe_decline_text(ctx.language),
-                       tool_calls=[{"name": "fraud_guard", "args": {"signals": kinds},
-                                    "result": None}])

@@ -209,8 +209,8 @@ async def read_turn(session: AsyncSession, message_id: uuid.UUID, *, history: in
 
 # The turn's end: the inbound marked processed (if no one did it meanwhile), the conversation's
 # count and the fields a turn sets written if its version is still the one the turn read.
-TURN_FIELDS = ("state", "detected_intent", "summary", "open_questions", "negotiated_price",
-               "meeting_place", "meeting_time", "flagged", "fraud_signals")
+TURN_FIELDS = ("state", "status", "detected_intent", "summary", "open_questions",
+               "negotiated_price", "meeting_place", "meeting_time", "flagged", "fraud_signals")
 _PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"),
                                       _MESSAGES.c.processed_at.is_(None))
               .values(processed_at=bindparam("done_at"))
