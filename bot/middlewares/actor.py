@@ -1,8 +1,9 @@
 """Who is speaking: seller or buyer, and in which language.
 
-A deep link (`/start <product>`) makes the user a buyer; `/sell` and photos make them a seller,
-and so do the other seller commands (`/mylistings`, `/floor`, ...) from someone who already is
-one: typed by anyone else, they are answered with what they are for and change nothing.
+A deep link (`/start <product>`) makes the user a buyer; `/sell`, photos and `/connect` (from
+someone who is not a buyer) make them a seller, and so do the other seller commands
+(`/mylistings`, `/floor`, ...) from someone who already is one: typed by anyone else, they are
+answered with what they are for and change nothing.
 Otherwise the last mode (FSM data in Redis) holds; with none, a registered seller is a seller, a
 registered buyer a buyer, and someone new is placed by what they wrote (a clear "I'm selling X"
 is a seller's; a question, an offer, a search or anything else a buyer's).
@@ -35,8 +36,9 @@ BUYER_CALLBACKS = ("offer:",)
 PROFILE_KEY = "profile"
 PROFILE_TTL_SECONDS = 300
 SELLER_COMMANDS = ("/sell", "/mylistings", "/sold", "/pause", "/floor", "/connect", "/publish_ml")
-# Commands that make their author a seller; the others act on a seller's own products.
-BECOME_SELLER_COMMANDS = ("/sell",)
+# Commands that make their author a seller (/connect: unless a buyer already); the others act
+# on a seller's own products.
+BECOME_SELLER_COMMANDS = ("/sell", "/connect")
 
 
 def command_of(text: str) -> str:
@@ -61,10 +63,12 @@ def mode_from_event(event: TelegramObject) -> str | None:
     return None
 
 
-def is_sellers_own_command(event: TelegramObject) -> bool:
-    """A seller command that only a seller may use (all but /sell)."""
+def is_sellers_own_command(event: TelegramObject, buyer: bool) -> bool:
+    """A seller command this non-seller may not use: all but /sell, and /connect from a buyer."""
     text = (event.text or "") if isinstance(event, Message) else ""
     command = command_of(text)
+    if command == "/connect":
+        return buyer
     return command in SELLER_COMMANDS and command not in BECOME_SELLER_COMMANDS
 
 
@@ -88,7 +92,8 @@ class ActorMiddleware(BaseMiddleware):
             async with self.runtime.session_factory() as session:
                 profile = await actors_repo.telegram_profile(session, user.id)
         stored = remembered.get("mode")
-        if explicit == "seller" and not profile.is_seller and is_sellers_own_command(event):
+        buyer = stored == "buyer" or profile.in_product_chat or profile.buyer_language is not None
+        if explicit == "seller" and not profile.is_seller and is_sellers_own_command(event, buyer):
             explicit = None  # "/floor 1" from a buyer: told what it is for, stays a buyer
         # only an explicit choice is remembered
         mode = explicit or stored or ("seller" if profile.is_seller else None) or (
