@@ -18,7 +18,7 @@ from agents.listing_quality import route_listing, score_listing
 from agents.listing_writer import ListingWriter, ProposedListing, closing
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
-from agents.turn_context import Button, TurnContext, money
+from agents.turn_context import Button, PhotoRef, TurnContext, money
 from storage.models import Condition, Listing, Product, ProductStatus
 from storage.repositories import products as products_repo
 
@@ -34,8 +34,8 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
     variant = int(await _version_count(ctx, product))
     edits = await seller_edits(ctx, product)
     started = time.perf_counter()
-    proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,
-                                  variant=variant)
+    proposal = await writer.write(product.prompt_text, await _photos(ctx, product),
+                                  language=ctx.language, variant=variant)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     listing = await _store_listing(ctx, product, _with_edits(proposal, edits, variant),
                                    elapsed_ms)
@@ -75,6 +75,15 @@ def _with_edits(proposal: ProposedListing, edits: dict[str, str], variant: int
         description = (edits["description"].rstrip() + closing(proposal.language, variant))
     return replace(proposal, title=edits.get("title", proposal.title), description=description,
                    condition=edits.get("condition", proposal.condition))
+
+
+async def _photos(ctx: TurnContext, product: Product) -> list[PhotoRef]:
+    """The product's stored photos (a regeneration has none in its message); the writer reads
+    their bytes by storage key."""
+    images = await products_repo.images_of(ctx.session, product.id)
+    return [PhotoRef(telegram_file_id=i.telegram_file_id, storage_key=i.storage_key,
+                     width=i.width, height=i.height, size_bytes=i.size_bytes, format=i.format)
+            for i in images] or ctx.photos
 
 
 async def _version_count(ctx: TurnContext, product: Product) -> int:

@@ -187,11 +187,28 @@ class LLMSettings(_ConcernSettings):
         default=None, validation_alias="GOOGLE_API_KEY"
     )
     gemini_model: str = "gemini-2.5-flash"
-    timeout_seconds: float = Field(default=20.0, gt=0)
+    # Another Gemini endpoint, such as the local double (python -m integrations.gemini_local).
+    gemini_base_url: str | None = Field(default=None, validation_alias="GEMINI_BASE_URL")
+    timeout_seconds: float = Field(default=10.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
+    # A turn waits this long for the hosted model at most; then the offline model answers.
+    turn_budget_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Gemini 2.5 thinking tokens per call: 0 off (chat), -1 dynamic.
+    thinking_budget: int = Field(default=0, ge=-1, le=32768)
+    input_usd_per_million: float = Field(default=0.30, ge=0)
+    output_usd_per_million: float = Field(default=2.50, ge=0)
     max_model_calls_per_turn: int = Field(default=6, ge=1, le=50)
     history_window: int = Field(default=12, ge=2, le=200)
     temperature: float = Field(default=0.2, ge=0, le=2)
+
+    @field_validator("gemini_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
 
     def resolved_provider(self) -> str:
         if self.provider != "auto":
@@ -224,10 +241,25 @@ class MarketplaceSettings(_ConcernSettings):
     site_id: str = "MLA"
     api_base_url: str = "https://api.mercadolibre.com"
     auth_base_url: str = "https://auth.mercadolibre.com.ar"
+    # Rates for publishing a product priced in a currency the seller's site does not take,
+    # "FROM:TO" -> rate, e.g. {"EUR:ARS": 1100}; without one such a product is refused clearly.
+    currency_rates: dict[str, Decimal] = Field(default_factory=dict)
     # Fernet keys (comma separated, newest first) that encrypt stored credentials.
     credentials_keys: SecretStr | None = Field(
         default=None, validation_alias="CREDENTIALS_ENCRYPTION_KEYS"
     )
+
+
+    @field_validator("currency_rates")
+    @classmethod
+    def _check_rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for pair, rate in value.items():
+            codes = pair.split(":")
+            if len(codes) != 2 or not all(len(c) == 3 and c.isalpha() for c in codes):
+                raise ValueError(f"{pair!r} is not FROM:TO with two currency codes (EUR:ARS)")
+            if not rate.is_finite() or rate <= 0:
+                raise ValueError(f"the rate for {pair} must be a positive number")
+        return {pair.upper(): rate for pair, rate in value.items()}
 
 
 class SchedulerSettings(_ConcernSettings):
