@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -19,6 +19,7 @@ from agents.conversation_memory import inbound_content, rolling_summary, window_
 from agents.fraud_signals import detect_fraud_signals
 from agents.negotiation import format_money
 from agents.prompts import system_prompt
+from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from agents.turn_finish import TurnResult, finish
@@ -51,7 +52,8 @@ def build_context(service: ConversationService, rows: TurnRows) -> TurnContext:
                        conversation_seller=rows.seller)
 
 
-def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
+def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
+            seller_facts: dict[str, Any] | None = None) -> str:
     speaker = ctx.seller if ctx.role == "seller" else ctx.buyer
     values: dict[str, object] = {"language": ctx.language,
                                  "speaker_name": getattr(speaker, "name", None),
@@ -63,6 +65,7 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
                       standing_counter=money(standing.amount) if standing else None,
                       # asked again, they need no second ask_seller call
                       open_questions=" | ".join(ctx.conversation.open_questions or []))
+    values.update(seller_facts or {})
     summary = rolling_summary(ctx.conversation, offers, older)
     return system_prompt(ctx.role, values, summary)
 
@@ -87,9 +90,11 @@ async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
         direct = await _direct_path(ctx, rows, str(callback) if callback else None)
         if direct is not None:
             return await finish(ctx, rows, await direct(), pressed=bool(callback))
+        seller_facts = await seller_context(ctx.session, ctx.seller) \
+            if ctx.role == "seller" else None
     history = window_messages([m for m in rows.history if m.id != inbound.id][-window:])
-    ctx.system_prompt = _prompt(ctx, rows.offers,
-                                max(0, conversation.message_count - window))
+    ctx.system_prompt = _prompt(ctx, rows.offers, max(0, conversation.message_count - window),
+                                seller_facts)
     agent = service.agents.for_role(ctx.role)
     human = inbound_content(inbound.text, len(ctx.photos))
     if callback:
