@@ -20,6 +20,7 @@ from agents.negotiation import (
     decide,
     effective_floor,
     format_money,
+    public_reason,
 )
 from agents.texts import text
 from agents.turn_context import Button, Notification, TurnContext, money, tool_error
@@ -73,7 +74,8 @@ def parse_amount(value: object) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
+async def make_offer(ctx: TurnContext, raw_amount: object, *, final: bool = False
+                     ) -> dict[str, Any]:
     product, buyer, conversation = ctx.product, ctx.buyer, ctx.conversation
     if product is None or buyer is None:
         return tool_error("no_product", "This chat is not about a product.")
@@ -90,10 +92,10 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
         return tool_error("bad_amount", "That amount is not a plausible offer.")
 
     policy = seller_policy(ctx.settings.negotiation, await _seller(ctx, product))
+    history = await offers_repo.history(ctx.session, conversation.id)
     decision = decide(policy, price=product.price, floor=product_floor(product, policy),
-                      offer=amount,
-                      previous_counters=await offers_repo.bot_counters(ctx.session,
-                                                                       conversation.id))
+                      offer=amount, previous_counters=history.counters,
+                      previous_offers=history.buyer_offers, buyer_final=final is True)
     now = ctx.now()
     # A new buyer offer answers (and so closes) any counter still standing.
     await offers_repo.close_pending(ctx.session, conversation.id, status=OfferStatus.REJECTED,
@@ -104,7 +106,7 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
     ctx.session.add(buyer_offer)
     await ctx.session.flush()
     result: dict[str, Any] = {"decision": decision.action.value, "offer": money(amount),
-                              "currency": product.currency, "reason": decision.reason.value,
+                              "currency": product.currency, "reason": public_reason(decision),
                               "reserved": False}
     if decision.action is NegotiationAction.ACCEPT:
         assert decision.amount is not None

@@ -82,7 +82,8 @@ def _buyer_step(turn: Turn) -> Step:
     if intent == "help":
         return Step(say("help_buyer", language))
     if intent == "offer" and parsed.amounts:
-        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]))
+        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]),
+                     final=True if parsed.fields.get("final") else None)
     if intent in ("accept", "acknowledge"):
         if context.get("standing_counter") and turn.can("accept_counter"):
             return _call(turn, "accept_counter")

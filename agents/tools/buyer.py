@@ -56,10 +56,11 @@ async def check_availability(runtime: Runtime) -> dict[str, Any]:
 
 
 @tool
-async def make_offer(amount: float, runtime: Runtime) -> dict[str, Any]:
-    """Register the buyer's price offer. Returns the decision: accept, counter (with the
-    counter amount) or decline. Phrase the decision; never invent another figure."""
-    return await negotiating.make_offer(runtime.context, amount)
+async def make_offer(amount: float, runtime: Runtime, final: bool = False) -> dict[str, Any]:
+    """Register the buyer's price offer; final=True when the buyer calls it their last offer
+    ("venga 250 última oferta", "final offer 250"). Returns the decision: accept, counter (with
+    the counter amount) or decline. Phrase the decision; never invent another figure."""
+    return await negotiating.make_offer(runtime.context, amount, final=final)
 
 
 @tool
