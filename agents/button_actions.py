@@ -1,8 +1,9 @@
 """Inline buttons: the action runs in domain code, the agent only phrases the outcome.
 
 `listing:publish|edit|regenerate|cancel:<product>` and `sale:confirm|decline:<offer>` and
-`takeover:take|handback:<conversation>` for sellers, `offer:accept` for buyers. A button of
-someone else's row does nothing but say so.
+`takeover:take|handback:<conversation>` for sellers, `offer:accept:<counter>` for buyers. A
+button of someone else's row does nothing but say so; one for an earlier counter says it is out
+of date.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
     parts = data.split(":")
     result: dict[str, Any]
     tool = parts[0]
-    if ctx.role == "buyer" and data == "offer:accept":
-        tool, result = "accept_counter", await negotiating.accept_counter(ctx)
+    if ctx.role == "buyer" and parts[:2] == ["offer", "accept"] and len(parts) <= 3:
+        counter_id = parts[2] if len(parts) == 3 else None
+        tool, result = "accept_counter", await negotiating.accept_counter(ctx, counter_id)
     elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
         tool, result = await _listing_button(ctx, parts[1], parts[2])
     elif ctx.role == "seller" and parts[0] == "sale" and len(parts) == 3:
@@ -51,7 +53,9 @@ async def _listing_button(ctx: TurnContext, action: str, product_id: str
         if action == "regenerate":
             return tool, await listing_versions.generate_listing(ctx, ctx.listing_writer, product)
         if action == "cancel":
-            return tool, await selling.change_status(ctx, product, "cancel")
+            was_listed = product.listed_at is not None
+            result = await selling.change_status(ctx, product, "cancel")
+            return tool, {**result, "cancelled": True, "was_published": was_listed}
         return tool, {"product": selling.product_state(product),
                       "hint": "ask which field to change: title, description, price, floor"}
     except selling.SellingError as exc:
@@ -76,7 +80,8 @@ async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentO
                                           conversation_id=buyer_conversation.id))
     if not confirm:
         ctx.notifications.extend(await negotiating.back_on_sale_notices(
-            ctx.session, product, except_conversation_id=buyer_conversation.id))
+            ctx.session, product, except_conversation_id=buyer_conversation.id,
+            defaults=ctx.settings.negotiation, now=ctx.now()))
     amount = format_money(offer.amount, offer.currency, ctx.language)
     done = {"es": f"Hecho: «{product.title}» vendido por {amount}.",
             "en": f"Done: “{product.title}” sold for {amount}."} if confirm else {

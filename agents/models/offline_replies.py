@@ -67,7 +67,14 @@ def phrase_outcome(outcome: ToolOutcome, turn: Turn) -> str:
     if outcome.error:
         if outcome.error == "no_counter":
             return say("no_counter", language)
+        if outcome.error == "stale_counter":
+            counter = money(outcome.result.get("counter"), _currency(outcome.result, turn),
+                            language)
+            return say("stale_counter", language, counter=counter)
         message = str(outcome.result.get("message") or outcome.error)
+        if outcome.error == "not_available" and outcome.result.get("waiting"):
+            offer = money(outcome.result.get("offer"), _currency(outcome.result, turn), language)
+            return say("reserved_waiting", language, offer=offer)
         if outcome.error == "not_available":  # "The product is sold; offers are not possible"
             status = re.search(r"\b(reserved|sold|paused)\b", message)
             return _status_text(status.group(1) if status else "reserved", turn)
@@ -238,6 +245,10 @@ def _product_action(outcome: ToolOutcome, turn: Turn) -> str:
     language = turn.language
     product = outcome.result.get("product") or {}
     title = product.get("title") or turn.context.get("product_title") or ""
+    if outcome.name == "pause_product" and outcome.result.get("cancelled"):
+        # the listing's Cancel button: a draft never published is discarded, not "paused"
+        key = "cancelled_listing" if outcome.result.get("was_published") else "cancelled_draft"
+        return say(key, language, title=title)
     if outcome.name == "pause_product":
         return say("paused_product", language, title=title)
     if outcome.name == "reactivate_product":
