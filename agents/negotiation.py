@@ -43,7 +43,7 @@ class NegotiationPolicy:
     max_rounds: int = 3  # counters per conversation; after that the standing one is final
     rounding: Decimal = Decimal("5")  # counters are multiples of this
     first_concession: Decimal = Decimal("0.2")  # share of the gap the first counter gives
-    reciprocity: Decimal = Decimal("0.5")  # share of the buyer's last move the bot matches
+    reciprocity: Decimal = Decimal("0.3")  # share of the buyer's last move the bot matches
 
     def __post_init__(self) -> None:
         # Frozen: coerce through object.__setattr__ so ints/strings from JSON overrides work.

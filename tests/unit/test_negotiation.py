@@ -52,7 +52,7 @@ def run(offers: list[int | str], *, price: int | str = 650, floor: int | str = 5
 # --- policy and floor ------------------------------------------------------------------------
 
 def test_policy_defaults_match_the_settings_defaults() -> None:
-    assert POLICY == NegotiationPolicy(D("0.85"), D("0.5"), 3, D("5"), D("0.2"), D("0.5"))
+    assert POLICY == NegotiationPolicy(D("0.85"), D("0.5"), 3, D("5"), D("0.2"), D("0.3"))
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_policy_rejects_nonsense(kwargs: dict[str, object]) -> None:
 
 def test_policy_overrides_from_seller_json() -> None:
     policy = POLICY.with_overrides({"max_rounds": 5, "rounding": "10", "lowball_ratio": None})
-    assert policy == NegotiationPolicy(D("0.85"), D("0.5"), 5, D("10"), D("0.2"), D("0.5"))
+    assert policy == NegotiationPolicy(D("0.85"), D("0.5"), 5, D("10"), D("0.2"), D("0.3"))
     assert POLICY.with_overrides(None) is POLICY
     with pytest.raises(ValueError, match="max_round"):
         POLICY.with_overrides({"max_round": 5})
@@ -172,10 +172,16 @@ def test_offer_within_range_gets_the_same_kind_of_counter() -> None:
 
 
 def test_later_counters_follow_the_buyers_moves() -> None:
-    # 400 -> 600; +100 would give 550, under the floor: the counter holds; +20 -> 10 off.
+    # 400 -> 600; +100 -> 30 off (570); +20 -> 6 off, rounded (565)
     decisions = run([400, 500, 520])
-    assert [d.amount for d in decisions] == [D(600), D(600), D(590)]
+    assert [d.amount for d in decisions] == [D(600), D(570), D(565)]
     assert [d.final for d in decisions] == [False, False, True]
+
+
+def test_when_the_floor_binds_the_counter_holds() -> None:
+    # with the floor at 580, 570 would go under it: the 600 stands, the floor is not said
+    decisions = run([400, 500], floor=580)
+    assert decisions[1] == Decision(COUNTER, D(600), DecisionReason.BELOW_RANGE)
 
 
 def test_a_buyer_inching_up_gets_no_walk_to_the_floor() -> None:
@@ -185,32 +191,31 @@ def test_a_buyer_inching_up_gets_no_walk_to_the_floor() -> None:
 
 def test_a_big_move_is_met_halfway_at_most() -> None:
     decisions = run([500, 660, 860], price=1000, floor=500)
-    # first 1000 - 500 / 5 = 900; then 160 * 0.5 = 80 off (820); then 200 * 0.5 = 100 would
-    # be more than half the gap left (820 - 860 < 0: the offer passed the counter: accept)
-    assert [d.amount for d in decisions[:2]] == [D(900), D(820)]
+    # first 1000 - 500 / 5 = 900; then 160 * 0.3 = 48 off (852 -> 850); 860 passes it: accept
+    assert [d.amount for d in decisions[:2]] == [D(900), D(850)]
     assert decisions[2] == Decision(ACCEPT, D(860), DecisionReason.MEETS_COUNTER)
-    capped = run([500, 800], price=1000, floor=500)[-1]
-    assert capped.amount == D(850)  # 300 * 0.5 = 150 off, but only half the 100 gap: 850
+    capped = run([500, 840], price=1000, floor=500)[-1]
+    assert capped.amount == D(870)  # 340 * 0.3 = 102 off, but only half the 60 gap: 870
 
 
 def test_a_final_offer_at_or_above_the_floor_after_rounds_is_a_deal() -> None:
     decisions = run([400, 500, 565], final_last=True)
     assert decisions[-1] == Decision(ACCEPT, D(565), DecisionReason.FINAL_OFFER)
     under = run([400, 500, 555], final_last=True)[-1]
-    assert under.action is COUNTER and under.amount == D(580)  # below the floor: no deal
+    assert under.action is COUNTER and under.amount == D(565)  # below the floor: no deal
     early = run([400, 565], final_last=True)[-1]
     assert early.action is COUNTER  # one round is no haggle yet
 
 
 def test_after_max_rounds_the_standing_counter_is_repeated_as_final() -> None:
-    decisions = run([400, 500, 520, 540, 565])
-    assert [d.amount for d in decisions[3:]] == [D(590), D(590)]
+    decisions = run([400, 500, 520, 540, 550])
+    assert [d.amount for d in decisions[3:]] == [D(565), D(565)]
     assert all(d.reason is DecisionReason.MAX_ROUNDS and d.final for d in decisions[3:])
 
 
 def test_after_max_rounds_the_standing_counter_can_still_be_met() -> None:
-    decisions = run([400, 500, 520, 540, 590])
-    assert decisions[-1] == Decision(ACCEPT, D(590), DecisionReason.MEETS_COUNTER)
+    decisions = run([400, 500, 520, 540, 565])
+    assert decisions[-1] == Decision(ACCEPT, D(565), DecisionReason.MEETS_COUNTER)
 
 
 def test_max_rounds_zero_means_floor_or_nothing() -> None:
