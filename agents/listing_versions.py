@@ -17,7 +17,7 @@ from agents.listing_quality import route_listing, score_listing
 from agents.listing_writer import ListingWriter, ProposedListing
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
-from agents.turn_context import Button, TurnContext, money
+from agents.turn_context import Button, PhotoRef, TurnContext, money
 from storage.models import Condition, Listing, Product, ProductStatus
 from storage.repositories import products as products_repo
 
@@ -32,8 +32,8 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
         product.processing_error = None
     variant = int(await _version_count(ctx, product))
     started = time.perf_counter()
-    proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,
-                                  variant=variant)
+    proposal = await writer.write(product.prompt_text, await _photos(ctx, product),
+                                  language=ctx.language, variant=variant)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     listing = await _store_listing(ctx, product, proposal, elapsed_ms)
     if not on_sale:
@@ -44,6 +44,15 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
     ctx.buttons = preview_buttons(product, ctx.language)
     return {"product_id": str(product.id), "status": product.status.value,
             "listing": await listing_summary(ctx, product, listing)}
+
+
+async def _photos(ctx: TurnContext, product: Product) -> list[PhotoRef]:
+    """The product's stored photos (a regeneration has none in its message); the writer reads
+    their bytes by storage key."""
+    images = await products_repo.images_of(ctx.session, product.id)
+    return [PhotoRef(telegram_file_id=i.telegram_file_id, storage_key=i.storage_key,
+                     width=i.width, height=i.height, size_bytes=i.size_bytes, format=i.format)
+            for i in images] or ctx.photos
 
 
 async def _version_count(ctx: TurnContext, product: Product) -> int:

@@ -95,6 +95,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Perdona, ahora mismo no puedo responder. Vuelvo contigo enseguida.",
         "en": "Sorry, I can't answer right now. I'll be back with you shortly.",
     },
+    "model_call_limit": {
+        "es": "Perdona, me he liado con eso. ¿Me lo dices de otra forma, en pocas palabras?",
+        "en": "Sorry, I got tangled up with that. Could you put it another way, briefly?",
+    },
     "product_intro": {
         "es": "Hola 👋 Estás preguntando por «{title}» — {amount} ({condition}). {status} "
               "¿Qué quieres saber?",

@@ -161,3 +161,23 @@ async def sql(db_connection: AsyncConnection) -> Callable[..., Awaitable[object]
         return await db_connection.execute(text(statement), params)
 
     return run
+
+
+@pytest.fixture
+async def gemini_double():
+    """The local Gemini API double on a free port, answering as the offline model."""
+    from agents.models.double_brain import OfflineBrain
+    from integrations.gemini_local import start_gemini_double
+
+    runner, _, double = await start_gemini_double(OfflineBrain())
+    yield double
+    await runner.cleanup()
+
+
+def gemini_settings(settings: Settings, base_url: str, **llm: object) -> Settings:
+    """`settings` with the real Gemini client pointed at `base_url` (the double)."""
+    from pydantic import SecretStr
+
+    changes = {"provider": "gemini", "google_api_key": SecretStr("any"),
+               "gemini_base_url": base_url, **llm}
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=changes)})

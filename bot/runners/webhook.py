@@ -1,7 +1,9 @@
 """Webhook mode: Telegram POSTs updates to our web server; this registers the route and the hook.
 
 The route is aiogram's `SimpleRequestHandler` with the secret token checked (a wrong or missing
-`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed). Updates are handled before
+`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed) and the body checked next: a
+body that is not an Update is 400 (webhook_body.py); an update of a kind aiogram does not know
+is answered 200 and dropped, as there is nothing to handle. Updates are handled before
 the response (`handle_in_background=False`): Telegram counts an update delivered only once it
 was answered, so a crash means a redelivery (which the duplicate filters absorb), never a loss;
 and the web server's graceful shutdown waits for those requests. With no configured secret, one
@@ -18,9 +20,11 @@ from urllib.parse import urlparse
 
 import structlog
 from aiogram import Bot, Dispatcher
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.runners.webhook_body import BadUpdate, parse_update
 from config.settings import TelegramSettings
 
 log = structlog.get_logger(__name__)
@@ -33,11 +37,19 @@ def webhook_problem(telegram: TelegramSettings) -> str | None:
     if telegram.mode != "webhook":
         return None
     if telegram.bot_token is None:
-        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN: the local Bot API server "
-                "only supports polling")
-    if not telegram.webhook_url or urlparse(telegram.webhook_url).scheme != "https":
-        return "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address"
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN (for the local Bot API server, "
+                "run `python -m bot.local_api` and set TELEGRAM_API_BASE_URL to it)")
+    scheme = urlparse(telegram.webhook_url or "").scheme
+    if scheme == "http" and _on_this_machine(telegram.api_base_url):
+        return None  # a local Bot API server delivers to plain HTTP, as telegram-bot-api --local
+    if not telegram.webhook_url or scheme != "https":
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address (http:// "
+                "only with a Bot API server on this machine, TELEGRAM_API_BASE_URL)")
     return None
+
+
+def _on_this_machine(url: str | None) -> bool:
+    return urlparse(url or "").hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def webhook_path(telegram: TelegramSettings) -> str:
@@ -52,9 +64,27 @@ def webhook_secret(telegram: TelegramSettings, bot_token: str) -> str:
     return hmac.new(bot_token.encode(), b"marketbot-telegram-webhook", hashlib.sha256).hexdigest()
 
 
+class CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, with the body checked before the Dispatcher sees it."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            update = parse_update(await request.read(), bot)
+        except BadUpdate as exc:
+            log.warning("webhook.bad_body", reason=str(exc))
+            return web.json_response({"ok": False, "description": str(exc)}, status=400)
+        try:
+            update.event_type  # noqa: B018 - raises for a kind this aiogram does not know
+        except UpdateTypeLookupError:
+            log.info("webhook.unknown_update_kind", update_id=update.update_id)
+            return web.json_response({})
+        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
 def add_webhook_route(app: web.Application, dispatcher: Dispatcher, bot: Bot,
                       telegram: TelegramSettings) -> None:
-    handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False,
+    handler = CheckedRequestHandler(dispatcher, bot, handle_in_background=False,
                                    secret_token=webhook_secret(telegram, bot.token))
     # Not `handler.register(app)`: it closes the bot's session on shutdown, before the
     # updates in progress could send their replies; the runner closes it after draining.

@@ -114,6 +114,13 @@ async def image_count(session: AsyncSession, product_id: uuid.UUID) -> int:
     ) or 0)
 
 
+async def images_of(session: AsyncSession, product_id: uuid.UUID) -> list[ProductImage]:
+    """The product's photos, primary first."""
+    return list((await session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.is_primary.desc(), ProductImage.position))).all())
+
+
 async def active_listing(session: AsyncSession, product_id: uuid.UUID) -> Listing | None:
     return await session.scalar(
         select(Listing).where(Listing.product_id == product_id, Listing.is_active)
