@@ -1,7 +1,8 @@
 """Inline buttons: the action runs in domain code, the agent only phrases the outcome.
 
 `listing:publish|edit|regenerate|cancel:<product>` and `sale:confirm|decline:<offer>` and
-`takeover:take|handback:<conversation>` for sellers, `offer:accept:<counter>` for buyers. A
+`takeover:take|handback:<conversation>`, `block:undo:<conversation>` (unblock) and
+`answer:<conversation>:<message seq>` for sellers, `offer:accept:<counter>` for buyers. A
 button of someone else's row does nothing but say so; one for an earlier counter says it is out
 of date.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from agents import listing_versions, negotiating, selling
+from agents import fraud_chat, listing_versions, negotiating, seller_answers, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.negotiation import format_money
 from agents.texts import text as render
@@ -36,6 +37,11 @@ async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
         return await _sale_button(ctx, parts[1] == "confirm", parts[2])
     elif ctx.role == "seller" and parts[0] == "takeover" and len(parts) == 3:
         return await _takeover_button(ctx, parts[1] == "take", parts[2])
+    elif ctx.role == "seller" and parts[0] == "answer" and len(parts) == 3:
+        return await seller_answers.answer_button(ctx, parts[1], parts[2]) or AgentOutput(
+            text=no_deal(ctx.language))
+    elif ctx.role == "seller" and parts[0] == "block" and len(parts) == 3:
+        return await fraud_chat.unblock(ctx, parts[2]) or AgentOutput(text=no_deal(ctx.language))
     else:
         return await run_agent(agent, ctx, history, human)
     return await phrase_result(agent, ctx, history, human, tool, result)

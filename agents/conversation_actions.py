@@ -8,23 +8,17 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents import conversation_state, negotiating
+from agents import conversation_state, fraud_chat, negotiating, search_followup, seller_answers
 from agents.agent_turn import AgentOutput, run_agent
 from agents.button_actions import no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
-from agents.fraud_signals import (
-    apply_trust_penalty,
-    detect_fraud_signals,
-    safe_decline_text,
-    should_block,
-)
+from agents.fraud_signals import detect_fraud_signals
 from agents.negotiation import format_money
 from agents.outbound_guard import guard_buyer_message
 from agents.outbox import deliver_notification, outbound_row
@@ -36,7 +30,10 @@ from storage.models import (
     Buyer,
     ConversationKind,
     ConversationState,
+    ConversationStatus,
+    Direction,
     MessageType,
+    Product,
     Seller,
 )
 from storage.repositories import conversations as conversations_repo
@@ -101,19 +98,27 @@ async def run_turn(session: AsyncSession, service: ConversationService,
     output: AgentOutput | None = None
     if inbound.message_type in _UNSUPPORTED:
         output = AgentOutput(text=render("unsupported_media", ctx.language))
-    elif ctx.role == "buyer" and ctx.buyer is not None and ctx.buyer.is_blocked:
+    elif ctx.role == "buyer" and await fraud_chat.is_closed(ctx):
         log.info("turn.blocked_buyer", conversation_id=str(conversation.id))
+        output = await fraud_chat.closed_chat(ctx)  # told once, then silence
     elif ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
         # Checked before a takeover relay: the seller must be warned before reading it.
-        output = _fraud_path(ctx, signals)
-        if conversation.human_takeover:
+        output = await fraud_chat.fraud_path(ctx, inbound.text, signals, offers)
+        if conversation.human_takeover and output.tools == ["fraud_guard"] and \
+                conversation.status is not ConversationStatus.BLOCKED:
             _relay_to_seller(ctx, inbound.text)
     elif ctx.role == "buyer" and conversation.human_takeover:
         _relay_to_seller(ctx, inbound.text)
     elif ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
         output = AgentOutput(text=_intro(ctx))
+    elif ctx.role == "buyer" and not callback and (
+            named := await search_followup.product_named(ctx, inbound.text)) is not None:
+        output = _named_result(ctx, named)
     elif ctx.role == "seller" and entities.get("relay_to"):
         output = await _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
+    elif ctx.role == "seller" and not callback and (answered := await seller_answers.plain_answer(
+            ctx, inbound, after_notice=_after_notice(rows))) is not None:
+        output = answered
     elif callback:
         output = await pressed(ctx, agent, history, human, str(callback))
     else:
@@ -153,12 +158,28 @@ _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}
 _DIGIT = re.compile(r"\d")
 
 
+def _after_notice(rows: TurnRows) -> bool:
+    """Whether the bot's last message in this chat was a notice (about a buyer)."""
+    last = next((m for m in reversed(rows.history) if m.direction is Direction.OUTBOUND), None)
+    return last is not None and last.message_type is MessageType.NOTIFICATION
+
+
 def _is_bare_start(text: str) -> bool:
     return not text.strip() or text.strip().startswith("/start")
 
 
-def _intro(ctx: TurnContext) -> str:
-    product = ctx.product
+def _named_result(ctx: TurnContext, product: Product) -> AgentOutput:
+    """A search result the buyer named: its intro, and the button that opens its chat."""
+    ctx.buttons = search_followup.open_button(ctx, product, render("btn_open_chat",
+                                                                   ctx.language))
+    intro = _intro(ctx, product)
+    return AgentOutput(text=f"{intro} {render('open_to_continue', ctx.language)}",
+                       tool_calls=[{"name": "named_result", "args": {},
+                                    "result": {"start": product.public_ref}}])
+
+
+def _intro(ctx: TurnContext, product: Product | None = None) -> str:
+    product = product or ctx.product
     if product is None:
         return render("product_not_found", ctx.language)
     amount = format_money(product.price, product.currency, ctx.language) if product.price \
@@ -202,27 +223,6 @@ def _relay_to_seller(ctx: TurnContext, text: str) -> None:
         "seller_relay", {"buyer": ctx.buyer.name if ctx.buyer else "?",
                          "title": ctx.product.title or "", "text": text[:3000]},
         seller_id=ctx.product.seller_id))
-
-
-def _fraud_path(ctx: TurnContext, signals: list[Any]) -> AgentOutput:
-    conversation, buyer = ctx.conversation, ctx.buyer
-    kinds = sorted({str(s.kind) for s in signals})
-    conversation.flagged = True
-    conversation.fraud_signals = [*conversation.fraud_signals, *kinds][-20:]
-    if buyer is not None:
-        score = apply_trust_penalty(buyer.trust_score, signals)
-        buyer.trust_score = Decimal(str(round(score, 2)))
-        if should_block(score):
-            buyer.is_blocked = True
-    if ctx.product is not None:
-        ctx.notifications.append(Notification(
-            "seller_fraud_warning", {"buyer": buyer.name if buyer else "?",
-                                     "title": ctx.product.title or "",
-                                     "kinds": ", ".join(kinds)},
-            seller_id=ctx.product.seller_id))
-    return AgentOutput(text=safe_decline_text(ctx.language),
-                       tool_calls=[{"name": "fraud_guard", "args": {"signals": kinds},
-                                    "result": None}])
 
 
 async def _guarded(ctx: TurnContext, text: str, offers: list[OfferFacts] | None) -> str:

@@ -75,6 +75,8 @@ MEET_STRONG = _rx(r"\b(?:quedamos|quedar|quedariamos|quedemos|nos vemos|vernos|n
 MEET_WEAK = _rx(r"\b(?:recoger\w*|recojo|pick (?:it |them )?up|picking (?:it )?up|paso a por|"
                 r"pasarme|come by|collect|en persona|in person|en mano|(?:pasar|ir) a verl[oa]|"
                 r"verl[oa] en persona|(?:see|view) it|come and see)\b")
+# Asking to see more of it: only the seller can send that (never answered from the listing).
+PHOTOS_REQUEST = _rx(r"\b(?:fotos?|photos?|pictures?|pics?|imagenes|images?|videos?)\b")
 SHIPPING = _rx(r"\b(?:envi\w*|mand(?:a|as|ar|arlo|arla|alo|armelo)|correos|mensajer\w*|seur|mrw|"
                r"ship\w*|deliver\w*|postage|courier|send (?:it|them)|mail it|post it|"
                r"a domicilio|entrega a)\b")
@@ -216,6 +218,7 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("accept", _has(ACCEPT)),
     ("availability", _has(AVAILABILITY)),
     ("meeting", _is_meeting),
+    ("photos_request", _has(PHOTOS_REQUEST)),
     ("shipping_question", _has(SHIPPING)),
     ("payment_question", _has(PAYMENT)),
     ("condition_question", _has(CONDITION)),

@@ -29,7 +29,7 @@ from storage.models import (
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import turns
 
-TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting"}
+TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting", "seller_contact_request"}
 
 
 @dataclass

@@ -36,6 +36,8 @@ def details_answer(turn: Turn, product: dict[str, Any]) -> str | None:
     status = str(product.get("status") or "")
     if intent == "availability":
         return _status_text(status, turn)
+    if intent == "photos_request":
+        return None  # photos come from the seller, never from the listing's words
     if intent in ("price_question", "offer", "accept"):
         text = say("price_is", language, price=money(product.get("price"), currency, language))
         if status and status != "available":
@@ -168,6 +170,8 @@ def _search(outcome: ToolOutcome, turn: Turn) -> str:
         line = f"• {product.get('title')} — {price}"
         if product.get("condition"):
             line += f" ({word(str(product['condition']), language)})"
+        if product.get("status") in ("reserved", "sold"):
+            line += f" · {word(str(product['status']), language)}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -283,7 +287,9 @@ _PHRASES = {
     "accept_counter": _counter_accepted,
     "propose_meeting": _meeting,
     "ask_seller": lambda outcome, turn: say(
-        "already_asked" if outcome.result.get("already_asked") else "asked_seller", turn.language),
+        "already_asked" if outcome.result.get("already_asked") else
+        "asked_for_photos" if turn.parsed.intent == "photos_request" else "asked_seller",
+        turn.language),
     "search_products": _search,
     "create_product": _listing,
     "regenerate_listing": _listing,

@@ -97,6 +97,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "asked_seller": ("No tengo ese dato, así que se lo he preguntado al vendedor. Te contesto en "
                      "cuanto responda.", "I don't have that detail, so I've asked the seller. "
                      "I'll get back to you as soon as they answer."),
+    "asked_for_photos": ("Se lo he pedido al vendedor: te las mandará por aquí en cuanto "
+                         "pueda.", "I've asked the seller for them: they'll send them here as "
+                         "soon as they can."),
     "search_found": ("Esto es lo que he encontrado:", "Here's what I found:"),
     "search_none": ("No he encontrado nada para «{query}».", "I couldn't find anything for "
                     "“{query}”."),
@@ -152,7 +155,18 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "That button was for an earlier offer and is out of date. My current "
                       "offer is {counter}: tap the button below if it works for you."),
     "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
-    # The tools' own messages are English; the usual refusals are phrased here instead.
+    # The tools' own messages are English; the usual refusals are phrased here instead, and the
+    # internal ones ("This chat is not about a product.") never reach a person as they are.
+    "error_no_product": ("Para eso abre primero el chat de un producto (su botón en los "
+                         "resultados o su enlace), o dime qué buscas.",
+                         "For that, open a product's chat first (its button in the results or "
+                         "its link), or tell me what you're looking for."),
+    "error_not_ready": ("Lo siento, todavía no tiene un anuncio que publicar.",
+                        "Sorry, it has no listing to publish yet."),
+    "error_bad_amount": ("Lo siento, esa cantidad no la entiendo. ¿Me dices la cifra?",
+                         "Sorry, I didn't get that amount. What figure do you mean?"),
+    "error_no_conversation": ("Lo siento, no encuentro esa conversación.",
+                              "Sorry, I can't find that conversation."),
     "error_floor_above_price": ("Lo siento, el precio mínimo no puede ser mayor que el precio.",
                                 "Sorry, the minimum price can't be above the asking price."),
     "error_bad_title": ("Lo siento, el título debe tener entre 10 y 60 caracteres.",

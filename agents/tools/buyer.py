@@ -13,13 +13,16 @@ from langchain.tools import ToolRuntime, tool
 
 from agents import negotiating
 from agents.buyer_facts import (
+    BUTTON_TITLE_CHARS,
+    OPEN_PRODUCT,
     OPEN_QUESTIONS_KEPT,
     availability,
     product_card,
     product_facts,
 )
 from agents.intents import question_key
-from agents.turn_context import Notification, TurnContext, tool_error
+from agents.texts import text as render
+from agents.turn_context import Button, Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo
 
 Runtime = ToolRuntime[TurnContext]
@@ -28,11 +31,19 @@ Runtime = ToolRuntime[TurnContext]
 @tool
 async def search_products(query: str, runtime: Runtime, max_price: float | None = None
                           ) -> dict[str, Any]:
-    """Search products on sale by words (and an optional maximum price)."""
+    """Search products on sale by words (and an optional maximum price). Each result has its
+    status (available, reserved, sold); the reply gets a button to open each one."""
+    ctx = runtime.context
     words = [w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3][:8]
-    found = await products_repo.search_published(runtime.context.session, words,
-                                                 max_price=max_price)
+    found = await products_repo.search_published(ctx.session, words, max_price=max_price)
+    ctx.buttons = [[Button(f"{render('btn_open_product', ctx.language)} "
+                           f"{_short(p.title or '?')}", f"{OPEN_PRODUCT}{p.public_ref}")]
+                   for p in found if p.public_ref]
     return {"products": [product_card(p) for p in found]}
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= BUTTON_TITLE_CHARS else title[:BUTTON_TITLE_CHARS - 1] + "…"
 
 
 @tool

@@ -268,8 +268,9 @@ class LocalBotApi:
 
     # playing the people (in-process API) ------------------------------------------------
 
-    async def push_text(self, user: UserLike, text: str) -> PushResult:
-        return user_activity.push_text(self, user, text)
+    async def push_text(self, user: UserLike, text: str,
+                        reply_to_message_id: int | None = None) -> PushResult:
+        return user_activity.push_text(self, user, text, reply_to_message_id)
 
     async def push_callback(self, user: UserLike, message_id: int, data: str) -> PushResult:
         return user_activity.push_callback(self, user, message_id, data)

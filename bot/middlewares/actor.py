@@ -25,7 +25,7 @@ from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 from storage.repositories.actors import TelegramProfile
 
-SELLER_CALLBACKS = ("listing:", "sale:", "takeover:")
+SELLER_CALLBACKS = ("listing:", "sale:", "takeover:", "block:", "answer:")
 BUYER_CALLBACKS = ("offer:",)
 # The actor's profile (languages, product chat) is kept in the FSM data for a while, so most
 # updates need no database read to be placed; the few changes made outside the chat (an

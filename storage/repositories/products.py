@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Listing, Product, ProductImage, ProductStatus
@@ -75,8 +75,10 @@ async def list_for_seller(
 async def search_published(
     session: AsyncSession, words: Sequence[str], *, max_price: float | None = None, limit: int = 5
 ) -> Sequence[Product]:
+    # Reserved and sold ones too (the results say so), after the ones on sale.
     query = select(Product).where(Product.status.in_([ProductStatus.PUBLISHED,
-                                                      ProductStatus.RESERVED]))
+                                                      ProductStatus.RESERVED,
+                                                      ProductStatus.SOLD]))
     conditions = [
         or_(Product.title.ilike(f"%{word}%"), Product.description.ilike(f"%{word}%"),
             Product.category_name.ilike(f"%{word}%"))
@@ -86,7 +88,9 @@ async def search_published(
         query = query.where(or_(*conditions))
     if max_price is not None:
         query = query.where(Product.price <= max_price)
-    return (await session.scalars(query.order_by(Product.listed_at.desc().nullslast())
+    on_sale_first = case((Product.status == ProductStatus.PUBLISHED, 0), else_=1)
+    return (await session.scalars(query.order_by(on_sale_first,
+                                                 Product.listed_at.desc().nullslast())
                                   .limit(limit))).all()
 
 

@@ -101,3 +101,33 @@ async def test_a_blocked_listing_answer_falls_back_to_rules(settings, gemini_dou
     finally:
         turn_usage.reset(token)
     assert listing.provider == "rules" and usage.fallbacks == {"safety": 1}
+
+
+async def test_a_new_listing_and_its_regeneration_both_send_the_stored_photo(
+        settings, gemini_double, session_factory, session, clock, tmp_path):
+    from sqlalchemy import select
+
+    from agents.agent_factory import build_agents
+    from agents.conversation_service import ConversationService
+    from agents.models.offline import OfflineChatModel
+    from storage.models import Product
+    from tests.agents.conftest import Chat
+
+    photo = _jpeg()
+    (tmp_path / "AgADCQ.jpg").write_bytes(photo)
+    llm = gemini_settings(settings, gemini_double.base_url).llm
+    writer = GeminiListingWriter(create_gemini(llm), llm, media=MediaStore(tmp_path))
+    chat = Chat(ConversationService(
+        session_factory=session_factory, settings=settings, clock=clock, listing_writer=writer,
+        agents=build_agents(OfflineChatModel(), settings.llm)))
+    await chat.send("seller", 1201, "Vendo bici Trek Marlin 5 talla M, 350€", name="Ana",
+                    photos=[PhotoRef(storage_key="AgADCQ.jpg", format="jpg")])
+    product = await session.scalar(select(Product).order_by(Product.created_at.desc()))
+    await chat.send("seller", 1201, "", callback=f"listing:regenerate:{product.id}")
+
+    listing_calls = [r["body"] for r in gemini_double.requests]
+    assert len(listing_calls) == 2  # the new listing and the regeneration
+    for body in listing_calls:
+        images = [p.get("inlineData") for p in body["contents"][-1]["parts"]
+                  if p.get("inlineData")]
+        assert [base64.urlsafe_b64decode(i["data"]) for i in images] == [photo]

@@ -38,3 +38,4 @@ async def test_the_redelivery_count_sees_a_second_answer(world: Harness) -> None
     outcome = Outcome("check")
     judge(outcome, "two messages", got, ["one reply"])
     assert (outcome.duplicated, outcome.answered_once) == (1, 0), got
+

@@ -385,7 +385,7 @@ def test_created_product_shows_title_price_confidence_and_next_step(
      {"conversation_id": "c1", "human_takeover": False}, "vuelvo a encargarme"),
     ("publícalo", "publish_product", {},
      {"error": "not_ready", "message": "The product has no listing yet."},
-     "Lo siento, no he podido hacerlo: The product has no listing yet."),
+     "Lo siento, todavía no tiene un anuncio que publicar."),
 ])
 def test_seller_results(text: str, name: str, args: dict[str, Any], result: dict[str, Any],
                         expected: str) -> None:
