@@ -1,6 +1,6 @@
 """Inline buttons: the action runs in domain code, the agent only phrases the outcome.
 
-`listing:publish|edit|regenerate|cancel:<product>` and `sale:confirm|decline:<offer>` and
+`listing:publish|edit|regenerate|cancel|pick:<product>` and `sale:confirm|decline:<offer>` and
 `takeover:take|handback:<conversation>`, `block:undo:<conversation>` (unblock) and
 `answer:<conversation>:<message seq>` for sellers, `offer:accept:<counter>` for buyers. A
 button of someone else's row does nothing but say so; one for an earlier counter says it is out
@@ -12,14 +12,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from langchain_core.messages import AIMessage, HumanMessage
+
 from agents import fraud_chat, listing_versions, negotiating, seller_answers, selling
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.negotiation import format_money
+from agents.seller_rules import PICK_CALLBACK
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext
 from storage.models import Buyer
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
+from storage.repositories import products as products_repo
 
 
 async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
@@ -31,6 +35,8 @@ async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
     if ctx.role == "buyer" and parts[:2] == ["offer", "accept"] and len(parts) <= 3:
         counter_id = parts[2] if len(parts) == 3 else None
         tool, result = "accept_counter", await negotiating.accept_counter(ctx, counter_id)
+    elif ctx.role == "seller" and data.startswith(PICK_CALLBACK) and len(parts) == 3:
+        return await _pick_button(ctx, agent, history, parts[2])
     elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
         tool, result = await _listing_button(ctx, parts[1], parts[2])
     elif ctx.role == "seller" and parts[0] == "sale" and len(parts) == 3:
@@ -66,6 +72,26 @@ async def _listing_button(ctx: TurnContext, action: str, product_id: str
                       "hint": "ask which field to change: title, description, price, floor"}
     except selling.SellingError as exc:
         return tool, exc.as_result()
+
+
+async def _pick_button(ctx: TurnContext, agent: Any, history: list[Any],
+                       product_id: str) -> AgentOutput:
+    """The answer to "which product?": the seller's command runs again on the one chosen.
+
+    The command is the seller's message the question answered (the last two messages of the
+    chat); after anything else the choice only brings the product into focus.
+    """
+    try:
+        product = await selling.resolve_product(ctx, product_id)
+    except selling.SellingError:
+        return AgentOutput(text=no_deal(ctx.language))
+    ctx.chosen_product_id = product.id
+    await products_repo.touch(ctx.session, product)
+    asked = (len(history) >= 2 and isinstance(history[-1], AIMessage)
+             and isinstance(history[-2], HumanMessage))
+    if asked and isinstance(history[-2].content, str) and history[-2].content.strip():
+        return await run_agent(agent, ctx, history[:-2], history[-2].content)
+    return AgentOutput(text=render("product_chosen", ctx.language, title=product.title or ""))
 
 
 async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentOutput:

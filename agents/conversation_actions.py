@@ -23,6 +23,7 @@ from agents.negotiation import format_money
 from agents.outbound_guard import guard_buyer_message
 from agents.outbox import deliver_notification, outbound_row
 from agents.prompts import system_prompt
+from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from storage.models import (
@@ -62,7 +63,8 @@ def build_context(service: ConversationService, session: AsyncSession,
                        listing_writer=service.listing_writer)
 
 
-def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
+def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
+            seller_facts: dict[str, Any] | None = None) -> str:
     speaker = ctx.seller if ctx.role == "seller" else ctx.buyer
     values: dict[str, object] = {"language": ctx.language,
                                  "speaker_name": getattr(speaker, "name", None),
@@ -74,6 +76,7 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
                       standing_counter=money(standing.amount) if standing else None,
                       # asked again, they need no second ask_seller call
                       open_questions=" | ".join(ctx.conversation.open_questions or []))
+    values.update(seller_facts or {})
     summary = rolling_summary(ctx.conversation, offers, older)
     return system_prompt(ctx.role, values, summary)
 
@@ -89,7 +92,9 @@ async def run_turn(session: AsyncSession, service: ConversationService,
     window = service.settings.llm.history_window
     history = window_messages([m for m in rows.history if m.id != inbound.id][-window:])
     offers = rows.offers
-    ctx.system_prompt = _prompt(ctx, offers, max(0, conversation.message_count - window))
+    seller_facts = await seller_context(session, ctx.seller) if ctx.role == "seller" else None
+    ctx.system_prompt = _prompt(ctx, offers, max(0, conversation.message_count - window),
+                                seller_facts)
     agent = service.agents.for_role(ctx.role)
     human = inbound_content(inbound.text, len(ctx.photos))
     callback = (inbound.entities or {}).get("callback")

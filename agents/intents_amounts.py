@@ -44,8 +44,8 @@ _FOLLOW_OK = frozenset(
     "por for en in cash efectivo is es seria would como mas more plus con with ya now ahora hoy "
     "today mismo right pero but no negociable negotiable obo ono fijo firm me te lo i que the it "
     "dale please pls porfa seguro sin without incluido included total shipped delivered enviado "
-    "puesto each cada per ea tomorrow manana tonight ultima ultimo last mi my oferta offer "
-    "tops venga go va actually instead though tho mejor entonces".split()
+    "puesto each cada per ea tomorrow manana tonight el la los las al del para ultima ultimo "
+    "last mi my oferta offer tops venga go va actually instead though tho mejor entonces".split()
 )
 # Words right before a bare number that make it a size, model, version, id or year.
 _MODEL_PREV = frozenset(

@@ -7,6 +7,7 @@ active version, which is what buyers see. Confidence comes from agents/listing_q
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 
 from agents.categories import CategoryTree
 from agents.listing_quality import route_listing, score_listing
-from agents.listing_writer import ListingWriter, ProposedListing
+from agents.listing_writer import ListingWriter, ProposedListing, closing
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
 from agents.turn_context import Button, PhotoRef, TurnContext, money
@@ -31,11 +32,13 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
         product.processing_started_at, product.processing_completed_at = ctx.now(), None
         product.processing_error = None
     variant = int(await _version_count(ctx, product))
+    edits = await seller_edits(ctx, product)
     started = time.perf_counter()
     proposal = await writer.write(product.prompt_text, await _photos(ctx, product),
                                   language=ctx.language, variant=variant)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
-    listing = await _store_listing(ctx, product, proposal, elapsed_ms)
+    listing = await _store_listing(ctx, product, _with_edits(proposal, edits, variant),
+                                   elapsed_ms)
     if not on_sale:
         move_status(product, ProductStatus.READY)
         product.processing_completed_at = ctx.now()
@@ -44,6 +47,34 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
     ctx.buttons = preview_buttons(product, ctx.language)
     return {"product_id": str(product.id), "status": product.status.value,
             "listing": await listing_summary(ctx, product, listing)}
+
+
+async def seller_edits(ctx: TurnContext, product: Product) -> dict[str, str]:
+    """What the seller wrote or set themselves, the latest of each: title, description,
+    condition. A new version starts from these, and a revert keeps the condition."""
+    rows = (await ctx.session.scalars(
+        select(Listing).where(Listing.product_id == product.id, Listing.provider == "seller")
+        .order_by(Listing.version))).all()
+    edits: dict[str, str] = {}
+    for row in rows:
+        for key in (row.confidence_breakdown or {}).get("seller_set", []):
+            value = getattr(row, key, None)
+            if value is not None:
+                edits[key] = value.value if isinstance(value, Condition) else str(value)
+    return edits
+
+
+def _with_edits(proposal: ProposedListing, edits: dict[str, str], variant: int
+                ) -> ProposedListing:
+    """The writer's proposal with the seller's own words in place of its own: their title,
+    their description (with this variant's closing, so versions stay apart), their condition."""
+    if not edits:
+        return proposal
+    description = proposal.description
+    if "description" in edits:
+        description = (edits["description"].rstrip() + closing(proposal.language, variant))
+    return replace(proposal, title=edits.get("title", proposal.title), description=description,
+                   condition=edits.get("condition", proposal.condition))
 
 
 async def _photos(ctx: TurnContext, product: Product) -> list[PhotoRef]:
@@ -119,7 +150,7 @@ async def listing_summary(ctx: TurnContext, product: Product, listing: Listing
         missing.append("photo")
     return {
         "version": listing.version, "title": listing.title, "description": listing.description,
-        "category": listing.category_name, "condition": listing.condition.value,
+        "category": listing.category_name, "condition": product.condition.value,
         "price": money(product.price), "currency": product.currency,
         "confidence": round(confidence, 2), "route": route_listing(confidence),
         "missing": missing,
@@ -139,15 +170,36 @@ async def revert_listing(ctx: TurnContext, product: Product, version: int) -> di
     if listing is None:
         raise SellingError("no_version", f"This product has no listing version {version}.")
     await products_repo.activate_listing(ctx.session, product.id, listing)
+    kept = (await seller_edits(ctx, product)).get("condition")
     _copy_listing(product, listing)
+    if kept is not None:  # the condition the seller set is a fact, not a wording
+        product.condition = Condition(kept)
     await ctx.session.flush()
     ctx.buttons = preview_buttons(product, ctx.language)
     return {"product_id": str(product.id), "status": product.status.value,
             "listing": await listing_summary(ctx, product, listing)}
 
 
+async def show_listing(ctx: TurnContext, product: Product) -> dict[str, Any]:
+    """The whole active listing as buyers will see it, with the buttons to act on it."""
+    listing = await products_repo.active_listing(ctx.session, product.id)
+    if listing is None:
+        return {"product": {"product_id": str(product.id), "title": product.title,
+                            "description": product.description,
+                            "category": product.category_name,
+                            "condition": product.condition.value, "price": money(product.price),
+                            "currency": product.currency, "status": product.status.value}}
+    ctx.buttons = [] if product.status in _ON_SALE else preview_buttons(product, ctx.language)
+    summary = await listing_summary(ctx, product, listing)
+    return {"product_id": str(product.id), "status": product.status.value,
+            "versions": await _version_count(ctx, product), "listing": summary}
+
+
+_ON_SALE = (ProductStatus.PUBLISHED, ProductStatus.RESERVED, ProductStatus.SOLD)
+
+
 async def edited_version(ctx: TurnContext, product: Product, title: str | None,
-                          description: str | None) -> None:
+                          description: str | None, *, condition_set: bool = False) -> None:
     active = await products_repo.active_listing(ctx.session, product.id)
     if active is None:
         product.title = title or product.title
@@ -159,8 +211,10 @@ async def edited_version(ctx: TurnContext, product: Product, title: str | None,
         category_name=active.category_name, condition=product.condition,
         suggested_price=active.suggested_price, currency=active.currency,
         attributes=dict(active.attributes or {}), confidence=active.confidence,
-        confidence_breakdown=dict(active.confidence_breakdown or {}), provider="seller",
-        model="edit", generation_ms=0,
+        confidence_breakdown={**(active.confidence_breakdown or {}), "seller_set": [
+            key for key, given in (("title", title), ("description", description),
+                                   ("condition", condition_set)) if given]},
+        provider="seller", model="edit", generation_ms=0,
     )
     await products_repo.add_listing_version(ctx.session, edited)
     product.title, product.description = edited.title, edited.description

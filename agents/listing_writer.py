@@ -19,7 +19,8 @@ import structlog
 
 from agents.agent_turn import note_fallback
 from agents.categories import CategoryTree
-from agents.listing_draft import compose_description, read_product_sentence
+from agents.listing_description import compose_description
+from agents.listing_draft import read_product_sentence
 from agents.model_budget import current_budget
 from agents.model_guard import NoAnswer, answer_problem, failure_cause, note_hosted_usage
 from agents.turn_context import PhotoRef
@@ -34,6 +35,12 @@ _CLOSINGS = {
     "en": ["", " Ask me anything about it.", " Questions and reasonable offers welcome.",
            " Message me if you are interested."],
 }
+
+
+def closing(language: str, variant: int) -> str:
+    """The closing sentence of a version: it changes with the variant, so versions differ."""
+    closings = _CLOSINGS.get(language, _CLOSINGS["es"])
+    return closings[variant % len(closings)]
 
 
 @dataclass
@@ -70,9 +77,8 @@ class RuleBasedListingWriter:
         match = self.categories.match(text)
         category = self.categories.get(match.category_id)
         lang = draft.language or language
-        description = compose_description(draft, category, lang)
-        closings = _CLOSINGS.get(lang, _CLOSINGS["es"])
-        description += closings[variant % len(closings)]
+        description = compose_description(draft, category, lang, variant=variant)
+        description += closing(lang, variant)
         return ProposedListing(
             title=draft.title, description=description, category_id=match.category_id,
             category_name=match.name(lang), category_strength=match.strength,

@@ -16,6 +16,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_edit": {"es": "Editar", "en": "Edit"},
     "btn_regenerate": {"es": "Regenerar", "en": "Regenerate"},
     "btn_cancel": {"es": "Cancelar", "en": "Cancel"},
+    "seller_command_for_buyer": {
+        "es": "{command} es un comando para vendedores: {purpose}. Aquí eres comprador, así que "
+              "no cambia nada; para vender algo, mándame una foto o escribe /sell.",
+        "en": "{command} is a command for sellers: {purpose}. Here you're a buyer, so it "
+              "changes nothing; to sell something, send me a photo or type /sell.",
+    },
+    "purpose_sell": {"es": "empieza un anuncio", "en": "it starts a listing"},
+    "purpose_mylistings": {"es": "lista los productos del vendedor",
+                           "en": "it lists the seller's products"},
+    "purpose_sold": {"es": "marca un producto propio como vendido",
+                     "en": "it marks one's own product as sold"},
+    "purpose_pause": {"es": "pausa un anuncio propio", "en": "it pauses one's own listing"},
+    "purpose_floor": {"es": "fija el precio mínimo que el bot acepta por un producto propio",
+                      "en": "it sets the lowest price the bot accepts for one's own product"},
+    "purpose_connect": {"es": "conecta una cuenta de MercadoLibre",
+                        "en": "it connects a MercadoLibre account"},
+    "purpose_publish_ml": {"es": "publica un producto propio en MercadoLibre",
+                           "en": "it publishes one's own product on MercadoLibre"},
+    "product_chosen": {
+        "es": "De acuerdo, seguimos con «{title}». ¿Qué quieres hacer con él?",
+        "en": "All right, “{title}” it is. What would you like to do with it?",
+    },
     "btn_take_over": {"es": "Responder yo", "en": "Take over"},
     "btn_hand_back": {"es": "Devolver al bot", "en": "Hand back to the bot"},
     "btn_open_product": {"es": "Ver", "en": "Open"},

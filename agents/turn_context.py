@@ -66,6 +66,7 @@ class TurnContext:
     seller: Seller | None = None
     buyer: Buyer | None = None
     product: Product | None = None  # the buyer's product in focus
+    chosen_product_id: object | None = None  # the seller's answer to "which product?"
     photos: list[PhotoRef] = field(default_factory=list)
     system_prompt: str = ""
     listing_writer: Any = None  # agents.listing_writer.ListingWriter chosen by the runtime

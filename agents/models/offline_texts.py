@@ -38,12 +38,34 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "reactivate it, mark it as sold, write another version or go back to an "
                     "earlier one, and let you take over a conversation with a buyer."),
     "not_understood": ("No te he entendido del todo. ", "I didn't quite get that. "),
+    # After a message nobody understood: the next step, not the whole help again.
+    "next_first_listing": ("Para crear tu primer anuncio, mándame una foto de lo que vendes con "
+                           "una frase que diga qué es y su precio.", "To create your first "
+                           "listing, send me a photo of what you're selling with a sentence "
+                           "saying what it is and its price."),
+    "next_price": ("A «{title}» le falta el precio: ¿cuánto pides?",
+                   "“{title}” still needs a price: how much are you asking?"),
+    "next_publish": ("«{title}» está listo: ¿lo publico? También puedo cambiarle el precio, el "
+                     "título o la descripción.", "“{title}” is ready: shall I publish it? I can "
+                     "also change its price, title or description."),
+    "next_generic": ("Puedes pedirme, por ejemplo, que baje el precio de «{title}», que lo "
+                     "pause o que lo publique, o mandarme una foto para un anuncio nuevo. Con "
+                     "/help te lo cuento todo.", "You can ask me, for example, to lower the "
+                     "price of “{title}”, pause it or publish it, or send me a photo for a new "
+                     "listing. /help explains everything."),
+    "not_a_listing": ("No he creado ningún anuncio: para uno nuevo, mándame una foto o escríbeme "
+                      "«Vendo …» con lo que es y su precio. Si es el precio de uno de tus "
+                      "productos, dime cuál.", "I haven't created a listing: for a new one, send "
+                      "me a photo or write “I'm selling …” with what it is and its price. If "
+                      "it's the price of one of your products, tell me which."),
     "cannot": ("Ahora mismo no puedo hacer eso.", "I can't do that right now."),
     "ask_price": ("¿Qué precio quieres ponerle?", "What price do you want to set?"),
     "ask_floor": ("¿Cuál es el precio más bajo que aceptarías?",
                   "What's the lowest price you'd accept?"),
     "ask_title": ("¿Qué título quieres ponerle?", "What title do you want?"),
     "ask_description": ("¿Qué descripción quieres ponerle?", "What description do you want?"),
+    "ask_condition": ("¿En qué estado está: nuevo o usado?", "What condition is it in: new or "
+                      "used?"),
     "ask_version": ("¿A qué versión del anuncio quieres volver?",
                     "Which version of the listing do you want to go back to?"),
     "ask_conversation": ("¿De qué conversación se trata? Dime su identificador.",
@@ -118,9 +140,18 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "me?"),
     "regenerated": ("Nueva versión ({version}) del anuncio: «{title}»",
                     "New version ({version}) of the listing: “{title}”"),
+    "listing_full": ("Título: {title}\nDescripción: {description}\nCategoría: {category} · "
+                     "Estado: {condition} · Precio: {price}", "Title: {title}\nDescription: "
+                     "{description}\nCategory: {category} · Condition: {condition} · Price: "
+                     "{price}"),
+    "listing_shown": ("Así queda el anuncio de «{title}» (versión {version} de {versions}):",
+                      "Here is the listing for “{title}” (version {version} of {versions}):"),
+    "listing_on_sale": ("Está {status}.", "It's {status}."),
+    "listing_to_publish": ("¿Lo publico?", "Shall I publish it?"),
+    "no_price_yet": ("sin precio", "no price yet"),
     "reverted": ("He vuelto a la versión {version}: «{title}»",
                  "Back to version {version}: “{title}”"),
-    "updated": ("Hecho: {changes}.", "Done: {changes}."),
+    "updated": ("Hecho: «{title}» — {changes}.", "Done: “{title}” — {changes}."),
     "change_price": ("precio {price}", "price {price}"),
     "change_floor": ("precio mínimo {price} (los compradores no lo ven)",
                      "floor price {price} (buyers never see it)"),
@@ -131,6 +162,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "Published on {marketplace}! It's on sale now."),
     "products_none": ("Todavía no tienes productos.", "You don't have any products yet."),
     "products_list": ("Tus productos:", "Your products:"),
+    "sold_at": ("vendido por {price}", "sold for {price}"),
+    "deleted": ("He borrado el borrador «{title}».", "I've deleted the draft “{title}”."),
+    "which_product": ("¿Cuál de tus productos? {options}. Elige uno:",
+                      "Which of your products? {options}. Pick one:"),
     "paused_product": ("He pausado «{title}»; ya no aparece a la venta.",
                        "I've paused “{title}”; it's no longer on sale."),
     "cancelled_draft": ("Vale, he descartado el borrador «{title}»; no se ha publicado.",
@@ -175,6 +210,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "Sorry, a description needs at least 50 characters."),
     "error_missing_price": ("Antes de publicarlo necesito saber el precio.",
                             "I need the price before publishing it."),
+    "error_no_product_seller": ("No tienes ese producto. Para un anuncio nuevo, mándame una foto o "
+                         "escríbeme «Vendo …».", "You don't have that product. For a new "
+                         "listing, send me a photo or write “I'm selling …”."),
+    "error_not_a_draft": ("Solo puedo borrar un borrador que nunca se publicó; este puedo "
+                          "pausarlo o marcarlo como vendido.", "I can only delete a draft that "
+                          "was never published; this one I can pause or mark as sold."),
     "error_no_version": ("Lo siento, ese anuncio no tiene esa versión.",
                          "Sorry, that listing has no such version."),
     "error_bad_status": ("Lo siento, no puedo hacer ese cambio en el estado actual del producto.",

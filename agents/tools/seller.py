@@ -1,7 +1,8 @@
 """Seller assistant tools: every one acts only on the calling seller's own products.
 
-`product_id` is the product's id or words of its title ("standing desk"); left out, the seller's
-product in focus (created or changed last) is used.
+`product_id` is the product's id or words of its name ("standing desk", "la trek"): a product the
+words name wins over the one in focus; when several match, the result asks which (with a button
+for each). Left out, or naming none, the seller's product in focus (created or changed last).
 Results are plain dicts; refusals come back as {"error", "message"}.
 """
 
@@ -52,6 +53,22 @@ async def regenerate_listing(runtime: Runtime, product_id: str | None = None) ->
     return await _on_product(
         runtime, product_id,
         lambda p: listing_versions.generate_listing(ctx, ctx.listing_writer, p))
+
+
+@tool
+async def show_listing(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
+    """The product's whole active listing (title, description, category, condition, price)
+    and how many versions it has: show it when the seller asks to see the listing."""
+    return await _on_product(runtime, product_id,
+                             lambda p: listing_versions.show_listing(runtime.context, p))
+
+
+@tool
+async def delete_product(runtime: Runtime, product_id: str | None = None) -> dict[str, Any]:
+    """Delete a draft the seller no longer wants (only one never published; a product that
+    was on sale is paused or marked sold instead)."""
+    return await _on_product(runtime, product_id,
+                             lambda p: selling.delete_draft(runtime.context, p))
 
 
 @tool
@@ -170,6 +187,7 @@ async def hand_back_conversation(conversation_id: str, runtime: Runtime) -> dict
     return await _set_takeover(runtime, conversation_id, False)
 
 
-SELLER_TOOLS = [create_product, regenerate_listing, revert_listing, update_product,
+SELLER_TOOLS = [create_product, regenerate_listing, show_listing, revert_listing, update_product,
                 publish_product, list_my_products, pause_product, reactivate_product, mark_sold,
-                show_conversation, take_over_conversation, hand_back_conversation]
+                delete_product, show_conversation, take_over_conversation,
+                hand_back_conversation]

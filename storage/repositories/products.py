@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 
@@ -30,24 +29,6 @@ async def get_owned(
     return await session.scalar(query)
 
 
-async def best_owned_match(session: AsyncSession, seller_id: uuid.UUID, words: str, *,
-                           lock: bool = False) -> Product | None:
-    """The seller's product whose title shares the most words (3+ letters) with `words`."""
-    wanted = {w for w in re.findall(r"\w{3,}", words.lower())}
-    if not wanted:
-        return None
-    candidates = (await session.scalars(
-        select(Product).where(Product.seller_id == seller_id, Product.title.is_not(None),
-                              or_(*(Product.title.ilike(f"%{w}%") for w in wanted))))).all()
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda p: (
-        len(wanted & set(re.findall(r"\w{3,}", (p.title or "").lower()))), p.updated_at))
-    if lock:
-        return await get_owned(session, seller_id, best.id, lock=True)
-    return best
-
-
 async def by_public_ref(session: AsyncSession, public_ref: str) -> Product | None:
     return await session.scalar(select(Product).where(Product.public_ref == public_ref))
 
@@ -60,6 +41,14 @@ async def latest_for_seller(session: AsyncSession, seller_id: uuid.UUID) -> Prod
         .order_by(Product.updated_at.desc(), Product.created_at.desc())
         .limit(1)
     )
+
+
+async def recent_for_seller(session: AsyncSession, seller_id: uuid.UUID, limit: int
+                            ) -> Sequence[Product]:
+    """The seller's products acted on most recently first (the first is the one in focus)."""
+    return (await session.scalars(
+        select(Product).where(Product.seller_id == seller_id)
+        .order_by(Product.updated_at.desc(), Product.created_at.desc()).limit(limit))).all()
 
 
 async def list_for_seller(
