@@ -2,8 +2,9 @@
 
 `listing:publish|edit|regenerate|cancel|pick:<product>` and `sale:confirm|decline:<offer>` and
 `takeover:take|handback:<conversation>`, `block:undo:<conversation>` (unblock) and
-`answer:<conversation>:<message seq>` for sellers,
-`offer:accept` for buyers. A button of someone else's row does nothing but say so.
+`answer:<conversation>:<message seq>` for sellers, `offer:accept:<counter>` for buyers. A
+button of someone else's row does nothing but say so; one for an earlier counter says it is out
+of date.
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ async def pressed(ctx: TurnContext, agent: Any, history: list[Any], human: str,
     press; the model then phrases the outcome with no transaction open."""
     parts = data.split(":")
     result: dict[str, Any]
-    if ctx.role == "buyer" and data == "offer:accept":
+    if ctx.role == "buyer" and parts[:2] == ["offer", "accept"] and len(parts) <= 3:
+        counter_id = parts[2] if len(parts) == 3 else None
         tool = "accept_counter"
-        result = await ctx.effect(tool, lambda: negotiating.accept_counter(ctx))
+        result = await ctx.effect(tool, lambda: negotiating.accept_counter(ctx, counter_id))
     elif ctx.role == "seller" and data.startswith(PICK_CALLBACK) and len(parts) == 3:
         return await _pick_button(ctx, agent, history, parts[2])
     elif ctx.role == "seller" and parts[0] == "listing" and len(parts) == 3:
@@ -91,7 +93,9 @@ async def _listing_button(ctx: TurnContext, action: str, product_id: str,
         if action == "regenerate":
             return await listing_versions.generate_listing(ctx, writer, product)
         if action == "cancel":
-            return await selling.change_status(ctx, product, "cancel")
+            was_listed = product.listed_at is not None
+            result = await selling.change_status(ctx, product, "cancel")
+            return {**result, "cancelled": True, "was_published": was_listed}
         return {"product": selling.product_state(product),
                 "hint": "ask which field to change: title, description, price, floor"}
     except selling.SellingError as exc:
@@ -137,7 +141,8 @@ async def _sale_button(ctx: TurnContext, confirm: bool, offer_id: str) -> AgentO
                                           conversation_id=buyer_conversation.id))
     if not confirm:
         ctx.notifications.extend(await negotiating.back_on_sale_notices(
-            ctx.session, product, except_conversation_id=buyer_conversation.id))
+            ctx.session, product, except_conversation_id=buyer_conversation.id,
+            defaults=ctx.settings.negotiation, now=ctx.now()))
     amount = format_money(offer.amount, offer.currency, ctx.language)
     done = {"es": f"Hecho: «{product.title}» vendido por {amount}.",
             "en": f"Done: “{product.title}” sold for {amount}."} if confirm else {

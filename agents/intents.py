@@ -125,6 +125,13 @@ LOCATION = _rx(r"\b(?:donde|where|ubicacion|ubicad[oa]|location|located|zona|bar
 PRICE = _rx(r"\b(?:cuanto|precio|price|how much|cost\w*|cuesta|valor|rebaja\w*|descuento|"
             r"discount|negociable|negotiable|lowest|cheaper|mas barato|bajar\w*|baja(?:s|rias)|"
             r"lower|go down|dejarlo|dejas|dejarias|best you can do)\b")
+# An offer the buyer calls their last: "venga 250 última oferta", "final offer 250".
+FINAL_OFFER = _rx(
+    r"\b(?:ultim[oa] (?:oferta|precio|palabra)|(?:oferta|precio) (?:final|definitiv[oa])|"
+    r"(?:final|last|best|top) (?:offer|price)|(?:es )?lo maximo que (?:puedo|te doy|llego)|"
+    r"no (?:puedo|llego a) mas|ni un (?:euro|centimo|duro) mas|(?:is |that'?s )?the most i can"
+    r"|(?:can'?t|cannot) go (?:any )?higher|not a (?:penny|cent) more|take it or leave it|"
+    r"lo tomas o lo dejas|(?:and )?that'?s it|y ya esta|tops\b|max(?:imo)?\W*$)")
 
 @dataclass
 class _Text:
@@ -251,6 +258,8 @@ def read_message(
         role = "seller" if seller_intent in SELLER_ONLY_INTENTS and not asks else "buyer"
     intent = _classify(SELLER_RULES if role == "seller" else BUYER_RULES, subject)
     fields: dict[str, object] = {"photos": photos} if photos else {}
+    if intent == "offer" and FINAL_OFFER.search(folded):
+        fields["final"] = True
     if intent == "meeting":
         fields.update(meeting_fields(clean, folded))
     elif intent == "search":

@@ -113,7 +113,8 @@ async def deliver_notification(
             return None
         language, conversation, recipient = buyer.language, buyer_conversation, "buyer"
     body = render(notification.key, language, **notification.values)
-    buttons = [[Button(render(label, language), data) for label, data in row]
+    buttons = [[Button(render(label, language, **notification.values), data)
+                for label, data in row]
                for row in notification.buttons]
     out, row = outbound_row(conversation, body, recipient=recipient, buttons=buttons,
                             message_type=MessageType.NOTIFICATION, extra=about)

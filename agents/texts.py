@@ -151,6 +151,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "🔔 «{title}» vuelve a estar disponible por {amount}. ¿Sigues interesado?",
         "en": "🔔 “{title}” is available again for {amount}. Still interested?",
     },
+    "seller_buyer_waiting": {
+        "es": "⏳ {buyer} ofrece {amount} por «{title}», que está reservado. Si esa reserva no "
+              "sale, se lo ofrezco a {buyer}.",
+        "en": "⏳ {buyer} offers {amount} for “{title}”, which is reserved. If that reservation "
+              "falls through, I'll offer it to {buyer}.",
+    },
+    "waiting_buyer_offered": {
+        "es": "🔔 «{title}» vuelve a estar disponible y me ofreciste {offer}: es tuyo por "
+              "{amount} si lo sigues queriendo.",
+        "en": "🔔 “{title}” is available again and you offered {offer}: it's yours for {amount} "
+              "if you still want it.",
+    },
+    "waiting_buyer_countered": {
+        "es": "🔔 «{title}» vuelve a estar disponible. Me ofreciste {offer}; te lo puedo dejar "
+              "en {amount}.",
+        "en": "🔔 “{title}” is available again. You offered {offer}; I can do {amount}.",
+    },
     "no_product_open": {
         "es": "Abre el enlace de un producto para hablar de él, o dime qué buscas.",
         "en": "Open a product's link to talk about it, or tell me what you are looking for.",

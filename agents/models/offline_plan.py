@@ -84,7 +84,8 @@ def _buyer_step(turn: Turn) -> Step:
             return _call(turn, "search_products", query=query,
                          max_price=float(limit) if isinstance(limit, Decimal) else None)
     if intent == "offer" and parsed.amounts:
-        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]))
+        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]),
+                     final=True if parsed.fields.get("final") else None)
     if intent in ("accept", "acknowledge"):
         if context.get("standing_counter") and turn.can("accept_counter"):
             return _call(turn, "accept_counter")

@@ -70,11 +70,18 @@ def phrase_outcome(outcome: ToolOutcome, turn: Turn) -> str:
     if outcome.error:
         if outcome.error == "no_counter":
             return say("no_counter", language)
+        if outcome.error == "stale_counter":
+            counter = money(outcome.result.get("counter"), _currency(outcome.result, turn),
+                            language)
+            return say("stale_counter", language, counter=counter)
         if outcome.error == "ambiguous_product":
             options = (" o " if language == "es" else " or ").join(
                 quote(str(t), language) for t in outcome.result.get("candidates") or [])
             return say("which_product", language, options=options)
         message = str(outcome.result.get("message") or outcome.error)
+        if outcome.error == "not_available" and outcome.result.get("waiting"):
+            offer = money(outcome.result.get("offer"), _currency(outcome.result, turn), language)
+            return say("reserved_waiting", language, offer=offer)
         if outcome.error == "not_available":  # "The product is sold; offers are not possible"
             status = re.search(r"\b(reserved|sold|paused)\b", message)
             return _status_text(status.group(1) if status else "reserved", turn)

@@ -118,6 +118,10 @@ def _product_action(outcome: ToolOutcome, turn: Turn) -> str:
     language = turn.language
     product = outcome.result.get("product") or {}
     title = product.get("title") or turn.context.get("product_title") or ""
+    if outcome.name == "pause_product" and outcome.result.get("cancelled"):
+        # the listing's Cancel button: a draft never published is discarded, not "paused"
+        key = "cancelled_listing" if outcome.result.get("was_published") else "cancelled_draft"
+        return say(key, language, title=title)
     if outcome.name == "pause_product":
         return say("paused_product", language, title=title)
     if outcome.name == "reactivate_product":

@@ -80,6 +80,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     # the buyer asked whether it is reserved or sold: "yes, available" would read as "yes, sold"
     "not_taken": ("No, sigue disponible.", "No, it's still available."),
     "not_taken_title": ("No, «{title}» sigue disponible.", "No, “{title}” is still available."),
+    "reserved_waiting": ("Ahora mismo está reservado para otro comprador. Le he dicho al "
+                         "vendedor que ofreces {offer}; si esa venta no sale, te lo ofrezco a "
+                         "ti primero.", "It's reserved for another buyer right now. I've told "
+                         "the seller you offer {offer}; if that sale falls through, you'll be "
+                         "the first I offer it to."),
     "reserved": ("Ahora mismo está reservado para otro comprador. Si esa venta no sale, te aviso.",
                  "It's reserved for another buyer right now. If that sale falls through, I'll "
                  "let you know."),
@@ -163,6 +168,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Which of your products? {options}. Pick one:"),
     "paused_product": ("He pausado «{title}»; ya no aparece a la venta.",
                        "I've paused “{title}”; it's no longer on sale."),
+    "cancelled_draft": ("Vale, he descartado el borrador «{title}»; no se ha publicado.",
+                        "OK, I've discarded the draft “{title}”; it was never published."),
+    "cancelled_listing": ("He retirado «{title}»; ya no aparece a la venta.",
+                          "I've taken “{title}” down; it's no longer on sale."),
     "reactivated": ("«{title}» vuelve a estar a la venta.", "“{title}” is on sale again."),
     "marked_sold": ("He marcado «{title}» como vendido", "I've marked “{title}” as sold"),
     "sold_for": (" por {price}", " for {price}"),
@@ -176,6 +185,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_counter": ("Ahora mismo no tengo ninguna contraoferta pendiente para ti. ¿Quieres hacerme "
                    "una oferta?", "I don't have a counter-offer open for you right now. Would you "
                    "like to make an offer?"),
+    "stale_counter": ("Ese botón es de una oferta anterior y ya no vale. Mi oferta actual es "
+                      "{counter}: si te parece bien, acéptala con el botón de abajo.",
+                      "That button was for an earlier offer and is out of date. My current "
+                      "offer is {counter}: tap the button below if it works for you."),
     "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
     # The tools' own messages are English; the usual refusals are phrased here instead, and the
     # internal ones ("This chat is not about a product.") never reach a person as they are.

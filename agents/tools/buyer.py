@@ -70,11 +70,13 @@ async def check_availability(runtime: Runtime) -> dict[str, Any]:
 
 
 @tool
-async def make_offer(amount: float, runtime: Runtime) -> dict[str, Any]:
-    """Register the buyer's price offer. Returns the decision: accept, counter (with the
-    counter amount) or decline. Phrase the decision; never invent another figure."""
+async def make_offer(amount: float, runtime: Runtime, final: bool = False) -> dict[str, Any]:
+    """Register the buyer's price offer; final=True when the buyer calls it their last offer
+    ("venga 250 última oferta", "final offer 250"). Returns the decision: accept, counter (with
+    the counter amount) or decline. Phrase the decision; never invent another figure."""
     ctx = runtime.context
-    return await ctx.effect("make_offer", lambda: negotiating.make_offer(ctx, amount))
+    return await ctx.effect("make_offer",
+                            lambda: negotiating.make_offer(ctx, amount, final=final))
 
 
 @tool
