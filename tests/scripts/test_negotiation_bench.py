@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 import random
 
-import pytest
-
 from agents.negotiation import NegotiationAction, NegotiationPolicy, decide
 from bot.negotiation_bench.buyer import SimulatedBuyer
 from bot.negotiation_bench.scenarios import make_scenarios
-from scripts import negotiation_bench
 
 
 def test_simulated_buyers_never_get_a_deal_below_the_floor_from_the_policy() -> None:
@@ -40,14 +37,15 @@ def test_simulated_buyers_never_get_a_deal_below_the_floor_from_the_policy() -> 
             move = buyer.respond(min(counters) if counters else None, decision.final, False)
 
 
-def test_the_script_haggles_through_the_local_server(capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
-    """In this process (the script's own entry point), so a loaded machine's slow start-up
-    is no timeout: the embedded servers, the local server and the whole bot, for 3 buyers."""
-    assert negotiation_bench.main(["--scenarios", "3", "--json"]) == 0
-    out = capsys.readouterr().out
-    figures = json.loads(out.strip().splitlines()[-1])
+async def test_the_script_haggles_through_the_local_server(run_script) -> None:
+    """As an operator runs it (its own process: the embedded servers it attaches to and
+    leaves are shared with this test session's), the local server and the whole bot, for
+    3 buyers."""
+    run = await run_script("negotiation_bench.py", "--scenarios", "3", "--json",
+                           database_url=None)
+    assert run.returncode == 0, run
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
     assert figures["scenarios"] == 3 and figures["errors"] == 0
     assert figures["below_floor"] == 0 and figures["infeasible_deals"] == 0
     assert 0 <= figures["deal_rate"] <= 1
-    assert "deal rate" in out and "surplus captured" in out
+    assert "deal rate" in run.stdout and "surplus captured" in run.stdout
