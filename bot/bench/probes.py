@@ -22,8 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agents.models.offline import OfflineChatModel
-from bot.local_api import LocalBotApi
-from bot.local_api.chats import PrivateChat, StoredMessage
+from bot.devtools.local_api import LocalBotApi
+from bot.devtools.local_api.chats import PrivateChat, StoredMessage
 
 
 class TimedLocalBotApi(LocalBotApi):

@@ -31,7 +31,7 @@ from bot.bench.probes import ErrorCounter, TimedLocalBotApi, peak_rss_mb
 from bot.bench.results import summarize
 from bot.bench.stack import Stack, bench_settings, echo_dispatcher, polling, running_stack
 from bot.bench.workers import WorkersResult, workers_phase
-from bot.local_api.views import message_view
+from bot.devtools.local_api.views import message_view
 from config.settings import Settings
 
 SELLERS = {"vera": {"telegram_id": 700_900_001, "name": "Vera", "language": "es"}}

@@ -2,8 +2,8 @@
 delivery, one worker first and then N, to see how far more processes take the throughput.
 
 Each worker is `python -m bot.bench.worker` (the bot's own runner in webhook mode, on the slow
-counting model) on a web port of its own; a round-robin load balancer (bot.local_api's) is the
-one webhook URL they all register, as nginx is in production. The load and the server stay in
+counting model) on a web port of its own; a round-robin load balancer (bot.devtools.local_api's)
+is the one webhook URL they all register, as nginx is in production. The load and the server stay in
 this process; replies are counted per chat as in the other phases.
 """
 
@@ -87,7 +87,7 @@ async def running_workers(stack: Stack, count: int, latency: float
                           ) -> AsyncIterator[list[int]]:
     """`count` workers behind a balancer, the webhook set; yields each one's request count
     (filled in as they answer)."""
-    from bot.local_api.load_balancer import start_balancer
+    from bot.devtools.local_api.load_balancer import start_balancer
 
     ports = [_free_port() for _ in range(count)]
     runner, balancer_url, balance = await start_balancer(

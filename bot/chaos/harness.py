@@ -18,8 +18,8 @@ from typing import Any
 from agents.fixtures import load_fixtures
 from bot.chaos.bot_process import BotProcess, bot_environment
 from bot.chaos.servers import Servers, free_port, throwaway_servers
-from bot.local_api import LocalBotApi
-from bot.local_api.server import start_local_api
+from bot.devtools.local_api import LocalBotApi
+from bot.devtools.local_api.server import start_local_api
 from storage.database import create_engine, create_session_factory, unit_of_work
 from storage.migrations import upgrade
 

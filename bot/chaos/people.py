@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.answers import AnswerCount, count_by_totals, count_chats, log_of_views
-from bot.local_api import LocalBotApi
+from bot.devtools.local_api import LocalBotApi
 
 Person = dict[str, Any]
 # Catalog keys of bot messages that are not an answer: a promise to answer later, an apology
@@ -81,7 +81,7 @@ def chat_log(state: LocalBotApi, chat_id: int) -> list[tuple[bool, str]]:
     chat = state.chat(chat_id)
     if chat is None:
         return []
-    from bot.local_api.views import message_view
+    from bot.devtools.local_api.views import message_view
 
     skipped = not_answers()
     log = log_of_views(message_view(m) for m in chat.messages.values() if not m.deleted)
@@ -156,7 +156,7 @@ def bot_messages_after(state: LocalBotApi, chat_id: int, message_id: int) -> lis
 
 
 def _entities(text: str) -> dict[str, Any]:
-    from bot.local_api.formatting import command_entities
+    from bot.devtools.local_api.formatting import command_entities
 
     entities = command_entities(text)
     return {"entities": entities} if entities else {}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import split_text
-from bot.local_api import LocalBotApi
+from bot.devtools.local_api import LocalBotApi
 from bot.replay.report import Failure
 from storage.models import Channel, Conversation, Direction, Message
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from agents.conversation_service import TurnResult
 from agents.jobs import run_due_jobs
 from bot.channel import deliver
-from bot.local_api import LocalBotApi, PushResult
+from bot.devtools.local_api import LocalBotApi, PushResult
 from bot.replay.clock import ReplayClock
 from bot.replay.environment import ReplayEnvironment
 from bot.replay.images import photo_bytes

@@ -18,8 +18,8 @@ import redis.asyncio as aioredis
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot
-from bot.local_api import LocalBotApi, start_local_api
 from bot.replay.databases import ReplayDatabases
 from config.settings import Settings
 from storage.embedded import EmbeddedServices

@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_api import control_api, page
-from bot.local_api.methods import find_method
-from bot.local_api.params import BotApiError, CallContext, UploadedFile, parse_params
-from bot.local_api.state import LocalBotApi
+from bot.devtools.local_api import control_api, page
+from bot.devtools.local_api.methods import find_method
+from bot.devtools.local_api.params import BotApiError, CallContext, UploadedFile, parse_params
+from bot.devtools.local_api.state import LocalBotApi
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from bot.local_api import methods_bot, methods_media, methods_messages
-from bot.local_api.params import MethodSpec
+from bot.devtools.local_api import methods_bot, methods_media, methods_messages
+from bot.devtools.local_api.params import MethodSpec
 
 IMPLEMENTED: tuple[MethodSpec, ...] = (
     *methods_bot.METHODS,

@@ -8,11 +8,11 @@ import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.local_api.chats import InputError, LocalUser, PrivateChat, PushResult
-from bot.local_api.formatting import command_entities
+from bot.devtools.local_api.chats import InputError, LocalUser, PrivateChat, PushResult
+from bot.devtools.local_api.formatting import command_entities
 
 if TYPE_CHECKING:
-    from bot.local_api.state import LocalBotApi
+    from bot.devtools.local_api.state import LocalBotApi
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.local_api.update_queue import UpdateQueue, update_kind
+from bot.devtools.local_api.update_queue import UpdateQueue, update_kind
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.local_api.state import LocalBotApi
+    from bot.devtools.local_api.state import LocalBotApi
 
 _INTEGER = re.compile(r"^-?\d+$")
 

@@ -8,7 +8,7 @@ it, the answer is 502, which Telegram (here: the local Bot API server) redeliver
 request an upstream has started on is never sent twice: its answer, whatever it is, is the
 answer. Headers (the webhook's secret token among them) and the body pass through unchanged.
 
-    python -m bot.local_api.load_balancer --port 8080 http://127.0.0.1:8081 http://127.0.0.1:8082
+    python -m bot.devtools.local_api.load_balancer --port 8080 http://127.0.0.1:8081 http://127.0.0.1:8082
 """
 
 from __future__ import annotations

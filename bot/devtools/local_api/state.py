@@ -9,15 +9,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.local_api import user_activity
-from bot.local_api.change_signal import ChangeSignal
-from bot.local_api.chats import LocalUser, PrivateChat, PushResult, StoredMessage
-from bot.local_api.files import FileStore
-from bot.local_api.params import BotApiError, bad_request
-from bot.local_api.request_log import LoggedRequest, RequestLog
-from bot.local_api.update_queue import UpdateQueue
-from bot.local_api.views import message_view
-from bot.local_api.webhook_delivery import WebhookDelivery
+from bot.devtools.local_api import user_activity
+from bot.devtools.local_api.change_signal import ChangeSignal
+from bot.devtools.local_api.chats import LocalUser, PrivateChat, PushResult, StoredMessage
+from bot.devtools.local_api.files import FileStore
+from bot.devtools.local_api.params import BotApiError, bad_request
+from bot.devtools.local_api.request_log import LoggedRequest, RequestLog
+from bot.devtools.local_api.update_queue import UpdateQueue
+from bot.devtools.local_api.views import message_view
+from bot.devtools.local_api.webhook_delivery import WebhookDelivery
 
 UserLike = LocalUser | Mapping[str, Any]
 

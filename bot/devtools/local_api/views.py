@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.local_api.chats import StoredMessage
+from bot.devtools.local_api.chats import StoredMessage
 
 _KINDS = ("photo", "sticker", "voice", "document", "text")
 

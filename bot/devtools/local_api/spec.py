@@ -20,7 +20,7 @@ _PRIMITIVES = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
 
 # The project's shared copy, beside the repository; a clone elsewhere uses the one bundled here
 # (tests/local_api checks that the two are the same whenever both are there).
-SHARED_SPEC = (Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api"
+SHARED_SPEC = (Path(__file__).resolve().parents[3].parent / "shared" / "telegram-bot-api"
                / "api.json")
 BUNDLED_SPEC = Path(__file__).resolve().parent / "telegram_bot_api" / "api.json"
 

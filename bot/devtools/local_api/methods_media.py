@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.local_api import message_content
-from bot.local_api.files import StoredFile
-from bot.local_api.methods_messages import (
+from bot.devtools.local_api import message_content
+from bot.devtools.local_api.files import StoredFile
+from bot.devtools.local_api.methods_messages import (
     CHAT_ID,
     PARSE_MODE,
     REPLY_MARKUP,
@@ -14,8 +14,15 @@ from bot.local_api.methods_messages import (
     SEND_OPTIONS,
     reply_to,
 )
-from bot.local_api.params import CallContext, Kind, MethodSpec, Param, UploadedFile, bad_request
-from bot.local_api.state import LocalBotApi
+from bot.devtools.local_api.params import (
+    CallContext,
+    Kind,
+    MethodSpec,
+    Param,
+    UploadedFile,
+    bad_request,
+)
+from bot.devtools.local_api.state import LocalBotApi
 
 _WRONG_FILE = "wrong file identifier/HTTP URL specified"
 

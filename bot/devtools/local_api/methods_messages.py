@@ -5,16 +5,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.local_api import message_content
-from bot.local_api.chats import PrivateChat, StoredMessage
-from bot.local_api.params import (
+from bot.devtools.local_api import message_content
+from bot.devtools.local_api.chats import PrivateChat, StoredMessage
+from bot.devtools.local_api.params import (
     CallContext,
     Kind,
     MethodSpec,
     Param,
     bad_request,
 )
-from bot.local_api.state import LocalBotApi
+from bot.devtools.local_api.state import LocalBotApi
 
 CHAT_ACTIONS = {
     "typing",

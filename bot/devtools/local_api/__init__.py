@@ -5,9 +5,9 @@ Point aiogram at it with
 `Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))`.
 """
 
-from bot.local_api.chats import InputError, LocalUser, PushResult
-from bot.local_api.server import create_local_api_app, start_local_api
-from bot.local_api.state import LocalBotApi, LoggedRequest
+from bot.devtools.local_api.chats import InputError, LocalUser, PushResult
+from bot.devtools.local_api.server import create_local_api_app, start_local_api
+from bot.devtools.local_api.state import LocalBotApi, LoggedRequest
 
 __all__ = [
     "InputError",

@@ -12,8 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_api.chats import InputError, LocalUser, PushResult
-from bot.local_api.state import LocalBotApi
+from bot.devtools.local_api.chats import InputError, LocalUser, PushResult
+from bot.devtools.local_api.state import LocalBotApi
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Run the local Bot API server alone: `python -m bot.local_api [--host H] [--port P]`.
+"""Run the local Bot API server alone: `python -m bot.devtools.local_api [--host H] [--port P]`.
 
 Useful to look at the chat page or to point a bot started elsewhere at it; the embedded
 default of the service starts it in-process instead.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.local_api.server import start_local_api
+from bot.devtools.local_api.server import start_local_api
 
 
 async def serve(host: str, port: int) -> None:

@@ -7,10 +7,17 @@ import json
 import re
 from typing import Any
 
-from bot.local_api.params import BotApiError, CallContext, Kind, MethodSpec, Param, bad_request
-from bot.local_api.state import LocalBotApi
-from bot.local_api.update_queue import SET_WEBHOOK
-from bot.local_api.webhook_delivery import DEFAULT_MAX_CONNECTIONS, WebhookTarget
+from bot.devtools.local_api.params import (
+    BotApiError,
+    CallContext,
+    Kind,
+    MethodSpec,
+    Param,
+    bad_request,
+)
+from bot.devtools.local_api.state import LocalBotApi
+from bot.devtools.local_api.update_queue import SET_WEBHOOK
+from bot.devtools.local_api.webhook_delivery import DEFAULT_MAX_CONNECTIONS, WebhookTarget
 
 MAX_POLL_TIMEOUT = 50  # seconds; keeps a forgotten long poll from pinning a handler forever
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
