@@ -119,7 +119,7 @@ async def run(args: argparse.Namespace) -> int:
         elif args.command == "drop":
             console.print(await schema.drop_everything(services.engine, force=args.force))
         elif args.command == "export-conversation":
-            from bot.replay.export import ExportError, export_to_file
+            from bot.devtools.replay.export import ExportError, export_to_file
 
             try:
                 console.print(await export_to_file(services.engine, args.conversation_id,

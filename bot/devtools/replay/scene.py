@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.replay.driver import ActorInfo
+from bot.devtools.replay.driver import ActorInfo
 from storage.models import Buyer, Conversation, ConversationKind, Product, Seller
 from storage.repositories import products as products_repo
 

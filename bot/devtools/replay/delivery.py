@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel import split_text
 from bot.devtools.local_api import LocalBotApi
-from bot.replay.report import Failure
+from bot.devtools.replay.report import Failure
 from storage.models import Channel, Conversation, Direction, Message
 
 KEY = "invariant 4"

@@ -11,7 +11,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.replay.transcript import BadReference, Transcript, TranscriptError, check_references
+from bot.devtools.replay.transcript import (
+    BadReference,
+    Transcript,
+    TranscriptError,
+    check_references,
+)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -1,8 +1,8 @@
 """The transcript format (`/work/shared/conversation-format.md`) as a strict pydantic schema.
 
 `Transcript.model_validate` checks the shape; `check_references` that the names used refer to
-actors and products that exist by then. `bot.replay.loading` reads the YAML and turns errors
-into `TranscriptError`s naming the key and why (`turns[3].expect.offr: unknown key`).
+actors and products that exist by then. `bot.devtools.replay.loading` reads the YAML and turns
+errors into `TranscriptError`s naming the key and why (`turns[3].expect.offr: unknown key`).
 Unknown keys are errors everywhere, so a typo never passes silently. The keys this project adds
 to the format (`settings`, `sends`, `quotes`, buyers' `blocked`, products' `attributes`) are
 documented in the README section "Replaying conversations".
@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.replay.expectations_schema import Expect, FinalChecks, Money, ProductChecks
+from bot.devtools.replay.expectations_schema import Expect, FinalChecks, Money, ProductChecks
 
 ACTOR_NAME = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")

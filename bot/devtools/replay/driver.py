@@ -21,10 +21,10 @@ from agents.conversation_service import TurnResult
 from agents.jobs import run_due_jobs
 from bot.channel import deliver
 from bot.devtools.local_api import LocalBotApi, PushResult
-from bot.replay.clock import ReplayClock
-from bot.replay.environment import ReplayEnvironment
-from bot.replay.images import photo_bytes
-from bot.replay.transcript import Turn
+from bot.devtools.replay.clock import ReplayClock
+from bot.devtools.replay.environment import ReplayEnvironment
+from bot.devtools.replay.images import photo_bytes
+from bot.devtools.replay.transcript import Turn
 from bot.runtime import AppRuntime
 from storage.models import Direction, Message
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from bot.replay.transcript import GeneratedPhoto
+from bot.devtools.replay.transcript import GeneratedPhoto
 
 
 def generated_jpeg(width: int, height: int) -> bytes:

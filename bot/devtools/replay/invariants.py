@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.negotiating import seller_policy
 from agents.negotiation import effective_floor
-from bot.replay.report import Failure
+from bot.devtools.replay.report import Failure
 from config.settings import Settings
 from storage.models import (
     AuditEntry,

@@ -6,7 +6,7 @@ shape; `transcript_yaml` writes it). What goes in:
 - actors: the buyer (blocked or not, as at the start) and the product's seller;
 - the product as it was when the conversation began (the audit log's later changes are rolled
   back), as a fixture;
-- the turns and what the bot said (`bot.replay.export_turns`); `model: scripted` with the
+- the turns and what the bot said (`bot.devtools.replay.export_turns`); `model: scripted` with the
   model's own answers when the replies came from a model other than the offline one;
 - `settings: {reservation_minutes}` when a deal was reserved; `final.products` when every change
   to the product during the chat came from the exported turns.
@@ -29,8 +29,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.replay.export_product import at_start, final_state, only_this_chat_changed, product_fixture
-from bot.replay.export_turns import PRODUCT_KEY, ChatView, build_turns, inbound_time
+from bot.devtools.replay.export_product import (
+    at_start,
+    final_state,
+    only_this_chat_changed,
+    product_fixture,
+)
+from bot.devtools.replay.export_turns import PRODUCT_KEY, ChatView, build_turns, inbound_time
 from storage.database import create_session_factory
 from storage.models import (
     AuditEntry,

@@ -19,8 +19,8 @@ from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot.devtools.local_api import LocalBotApi, start_local_api
+from bot.devtools.replay.databases import ReplayDatabases
 from bot.factory import LOCAL_TOKEN, create_bot
-from bot.replay.databases import ReplayDatabases
 from config.settings import Settings
 from storage.embedded import EmbeddedServices
 from storage.redis_client import create_redis

@@ -21,17 +21,17 @@ import structlog
 from agents.fixtures import load_fixtures
 from agents.models.offline import OfflineChatModel
 from agents.models.scripted import ScriptedChatModel
+from bot.devtools.replay.clock import ReplayClock
+from bot.devtools.replay.delivery import check_delivery
+from bot.devtools.replay.driver import ActorInfo, TurnDriver
+from bot.devtools.replay.environment import ReplayEnvironment
+from bot.devtools.replay.expectations import TurnChecker, check_final
+from bot.devtools.replay.invariants import InvariantWatch
+from bot.devtools.replay.loading import check_files, load_transcript
+from bot.devtools.replay.report import Failure, FileReport, Report
+from bot.devtools.replay.scene import Scene
+from bot.devtools.replay.transcript import Transcript, TranscriptError
 from bot.factory import create_dispatcher
-from bot.replay.clock import ReplayClock
-from bot.replay.delivery import check_delivery
-from bot.replay.driver import ActorInfo, TurnDriver
-from bot.replay.environment import ReplayEnvironment
-from bot.replay.expectations import TurnChecker, check_final
-from bot.replay.invariants import InvariantWatch
-from bot.replay.loading import check_files, load_transcript
-from bot.replay.report import Failure, FileReport, Report
-from bot.replay.scene import Scene
-from bot.replay.transcript import Transcript, TranscriptError
 from bot.runtime import AppRuntime, build_runtime
 from config.settings import Settings
 from storage.database import unit_of_work

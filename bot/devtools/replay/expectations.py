@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replay.driver import TurnCapture
-from bot.replay.expectations_schema import (
+from bot.devtools.replay.driver import TurnCapture
+from bot.devtools.replay.expectations_schema import (
     NONE,
     Expect,
     FinalChecks,
@@ -26,8 +26,8 @@ from bot.replay.expectations_schema import (
     ProductChecks,
     ProductFields,
 )
-from bot.replay.report import Failure
-from bot.replay.scene import Scene, SceneError
+from bot.devtools.replay.report import Failure
+from bot.devtools.replay.scene import Scene, SceneError
 from storage.models import Listing, Offer, OfferParty, Product
 
 QUOTE_LIMIT = 400
