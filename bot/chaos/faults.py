@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.bench.runner import QUESTIONS
 from bot.chaos.bot_process import BotProcess
 from bot.chaos.harness import Harness, product
 from bot.chaos.outcome import Outcome
 from bot.chaos.people import Person, ask, count, people, settle, unanswered
+from bot.devtools.bench.runner import QUESTIONS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bench.answers import AnswerCount
+from bot.devtools.bench.answers import AnswerCount
 
 
 @dataclass

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.bench.answers import AnswerCount, count_by_totals, count_chats, log_of_views
+from bot.devtools.bench.answers import AnswerCount, count_by_totals, count_chats, log_of_views
 from bot.devtools.local_api import LocalBotApi
 
 Person = dict[str, Any]
@@ -101,7 +101,7 @@ async def settle(state: LocalBotApi, persons: Sequence[Person], *, within: float
 
 
 def count(state: LocalBotApi, persons: Sequence[Person], *, skip: int = 0) -> AnswerCount:
-    """Closed-loop chats: every message answered once? (see bot.bench.answers)"""
+    """Closed-loop chats: every message answered once? (see bot.devtools.bench.answers)"""
     return count_chats(((str(p["id"]), chat_log(state, p["id"])) for p in persons), skip=skip)
 
 

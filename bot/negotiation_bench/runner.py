@@ -1,9 +1,9 @@
 """One negotiation benchmark run: simulated buyers haggle with the whole bot.
 
-The stack of the load benchmark (bot.bench.stack: embedded PostgreSQL and Redis, a throwaway
-database, the local Bot API server, the real Dispatcher on the offline model) with one published
-product per scenario. Each buyer opens its product's chat with the deep link and haggles in
-text; it reads the bot's price from the reply (the Accept button, else the figures in the text)
+The stack of the load benchmark (bot.devtools.bench.stack: embedded PostgreSQL and Redis, a
+throwaway database, the local Bot API server, the real Dispatcher on the offline model) with one
+published product per scenario. Each buyer opens its product's chat with the deep link and haggles
+in text; it reads the bot's price from the reply (the Accept button, else the figures in the text)
 and the deal from the database (the accepted offer), as the seller would see it.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.intents_amounts import find_amounts, fold
-from bot.bench.load import ChatDriver
-from bot.bench.stack import Stack, bench_settings, polling, running_stack
+from bot.devtools.bench.load import ChatDriver
+from bot.devtools.bench.stack import Stack, bench_settings, polling, running_stack
 from bot.negotiation_bench.buyer import SimulatedBuyer
 from bot.negotiation_bench.results import Outcome, summarize
 from bot.negotiation_bench.scenarios import Scenario, make_scenarios

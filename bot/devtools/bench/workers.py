@@ -1,10 +1,10 @@
 """`--workers N`: the saturation load on worker processes behind the local server's webhook
 delivery, one worker first and then N, to see how far more processes take the throughput.
 
-Each worker is `python -m bot.bench.worker` (the bot's own runner in webhook mode, on the slow
-counting model) on a web port of its own; a round-robin load balancer (bot.devtools.local_api's)
-is the one webhook URL they all register, as nginx is in production. The load and the server stay in
-this process; replies are counted per chat as in the other phases.
+Each worker is `python -m bot.devtools.bench.worker` (the bot's own runner in webhook mode, on the
+slow counting model) on a web port of its own; a round-robin load balancer
+(bot.devtools.local_api's) is the one webhook URL they all register, as nginx is in production. The
+load and the server stay in this process; replies are counted per chat as in the other phases.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.bench.answers import ChatLog, count_chats
-from bot.bench.load import ChatDriver, open_chats, saturate
-from bot.bench.stack import UNLIMITED, Stack
+from bot.devtools.bench.answers import ChatLog, count_chats
+from bot.devtools.bench.load import ChatDriver, open_chats, saturate
+from bot.devtools.bench.stack import UNLIMITED, Stack
 from bot.factory import LOCAL_TOKEN
 from config.settings import PROJECT_ROOT
 
@@ -96,7 +96,7 @@ async def running_workers(stack: Stack, count: int, latency: float
     try:
         for port in ports:
             processes.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.bench.worker", cwd=str(PROJECT_ROOT),
+                sys.executable, "-m", "bot.devtools.bench.worker", cwd=str(PROJECT_ROOT),
                 env=worker_env(stack, port, balancer_url + WEBHOOK_PATH, latency),
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL))

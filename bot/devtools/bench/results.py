@@ -6,11 +6,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from bot.bench.answers import AnswerCount
-from bot.bench.load import PhaseResult
-from bot.bench.model_bound import OFFER_CHATS, WindowResult, ideal_rate
-from bot.bench.pg_activity import ActivityPeaks
-from bot.bench.workers import WorkersResult
+from bot.devtools.bench.answers import AnswerCount
+from bot.devtools.bench.load import PhaseResult
+from bot.devtools.bench.model_bound import OFFER_CHATS, WindowResult, ideal_rate
+from bot.devtools.bench.pg_activity import ActivityPeaks
+from bot.devtools.bench.workers import WorkersResult
 
 TARGET_RATIO = 0.3  # the pipeline's throughput against the bare echo bot's, at least
 TARGET_P99_MS = 25.0  # update-to-reply p99 at the steady rate, at most

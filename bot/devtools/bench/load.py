@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bench.probes import TimedLocalBotApi
+from bot.devtools.bench.probes import TimedLocalBotApi
 
 REPLY_TIMEOUT_SECONDS = 30.0
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bench.answers import AnswerCount, count_chats, log_of_views
-from bot.bench.load import (
+from bot.devtools.bench.answers import AnswerCount, count_chats, log_of_views
+from bot.devtools.bench.load import (
     REPLY_TIMEOUT_SECONDS,
     ChatDriver,
     PhaseResult,
@@ -25,12 +25,12 @@ from bot.bench.load import (
     saturate,
     steady_rate,
 )
-from bot.bench.model_bound import OFFER_CHATS, WindowResult, offer_text, windowed_loop
-from bot.bench.pg_activity import sampling
-from bot.bench.probes import ErrorCounter, TimedLocalBotApi, peak_rss_mb
-from bot.bench.results import summarize
-from bot.bench.stack import Stack, bench_settings, echo_dispatcher, polling, running_stack
-from bot.bench.workers import WorkersResult, workers_phase
+from bot.devtools.bench.model_bound import OFFER_CHATS, WindowResult, offer_text, windowed_loop
+from bot.devtools.bench.pg_activity import sampling
+from bot.devtools.bench.probes import ErrorCounter, TimedLocalBotApi, peak_rss_mb
+from bot.devtools.bench.results import summarize
+from bot.devtools.bench.stack import Stack, bench_settings, echo_dispatcher, polling, running_stack
+from bot.devtools.bench.workers import WorkersResult, workers_phase
 from bot.devtools.local_api.views import message_view
 from config.settings import Settings
 

@@ -6,7 +6,7 @@ a bare aiogram echo bot: throughput at saturation, update-to-reply latency at a 
 and per-message model calls, database round trips and Redis calls. `scripts/bench.py` runs it.
 """
 
-from bot.bench.results import TARGET_P99_MS, TARGET_RATIO, format_report
-from bot.bench.runner import BenchOptions, run_bench
+from bot.devtools.bench.results import TARGET_P99_MS, TARGET_RATIO, format_report
+from bot.devtools.bench.runner import BenchOptions, run_bench
 
 __all__ = ["TARGET_P99_MS", "TARGET_RATIO", "BenchOptions", "format_report", "run_bench"]

@@ -20,7 +20,12 @@ from aiogram.types import Message
 from sqlalchemy.engine import make_url
 
 from agents.fixtures import load_fixtures
-from bot.bench.probes import CountingOfflineModel, DatabaseCounter, RedisCounter, TimedLocalBotApi
+from bot.devtools.bench.probes import (
+    CountingOfflineModel,
+    DatabaseCounter,
+    RedisCounter,
+    TimedLocalBotApi,
+)
 from bot.devtools.local_api import start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
 from bot.garbage_collection import settle_after_startup

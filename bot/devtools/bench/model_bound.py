@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bench.load import REPLY_TIMEOUT_SECONDS, ChatDriver, TextFor
+from bot.devtools.bench.load import REPLY_TIMEOUT_SECONDS, ChatDriver, TextFor
 
 OFFER_CHATS = 10  # buyers haggling over one product at once
 

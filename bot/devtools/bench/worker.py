@@ -1,5 +1,5 @@
-"""One benchmark worker process: `python -m bot.bench.worker`, the bot as `python -m bot` runs
-it (settings from the environment, `run_bot` in webhook mode) with one difference: the model is
+"""One benchmark worker process: `python -m bot.devtools.bench.worker`, the bot as `python -m bot`
+runs it (settings from the environment, `run_bot` in webhook mode) with one difference: the model is
 the counting offline model, every call waiting `BENCH_MODEL_LATENCY` seconds first, so that
 `scripts/bench.py --workers N` measures N processes against the same slow model as one.
 
@@ -12,7 +12,7 @@ import asyncio
 import os
 import signal
 
-from bot.bench.probes import CountingOfflineModel
+from bot.devtools.bench.probes import CountingOfflineModel
 from config.logging import configure_logging
 from config.settings import load_settings
 
