@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.chaos import faults, fuzz, limits, redelivery
-from bot.chaos.harness import Harness
-from bot.chaos.outcome import Outcome
+from bot.devtools.chaos import faults, fuzz, limits, redelivery
+from bot.devtools.chaos.harness import Harness
+from bot.devtools.chaos.outcome import Outcome
 
 Scenario = Callable[[Harness, bool], Awaitable[Outcome]]
 

@@ -15,11 +15,11 @@ from collections import Counter, defaultdict
 
 import aiohttp
 
-from bot.chaos.fuzz_bodies import Body, bodies
-from bot.chaos.harness import WEBHOOK_PATH, WEBHOOK_SECRET, Harness
-from bot.chaos.outcome import Outcome
-from bot.chaos.people import Person, count, message_update, people, settle
-from bot.chaos.redelivery import post_update
+from bot.devtools.chaos.fuzz_bodies import Body, bodies
+from bot.devtools.chaos.harness import WEBHOOK_PATH, WEBHOOK_SECRET, Harness
+from bot.devtools.chaos.outcome import Outcome
+from bot.devtools.chaos.people import Person, count, message_update, people, settle
+from bot.devtools.chaos.redelivery import post_update
 
 CONCURRENCY = 16
 BASE = 650_000_000

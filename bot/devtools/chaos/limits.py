@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.chaos.harness import Harness, product
-from bot.chaos.outcome import Outcome
-from bot.chaos.people import ask, chat_log, people, settle
-from bot.chaos.servers import free_port, silent_socket
 from bot.devtools.bench.answers import AnswerCount, count_by_totals
 from bot.devtools.bench.runner import QUESTIONS
+from bot.devtools.chaos.harness import Harness, product
+from bot.devtools.chaos.outcome import Outcome
+from bot.devtools.chaos.people import ask, chat_log, people, settle
+from bot.devtools.chaos.servers import free_port, silent_socket
 from config.settings import LLMSettings
 
 MODEL_BUDGET_S = 3.0  # LLM_TURN_BUDGET_SECONDS for model-outage

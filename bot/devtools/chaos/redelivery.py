@@ -17,9 +17,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.chaos.harness import WEBHOOK_PATH, WEBHOOK_SECRET, Harness, product
-from bot.chaos.outcome import Outcome
-from bot.chaos.people import (
+from bot.devtools.chaos.harness import WEBHOOK_PATH, WEBHOOK_SECRET, Harness, product
+from bot.devtools.chaos.outcome import Outcome
+from bot.devtools.chaos.people import (
     Person,
     bot_messages_after,
     last_buttons,

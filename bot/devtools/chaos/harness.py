@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.fixtures import load_fixtures
-from bot.chaos.bot_process import BotProcess, bot_environment
-from bot.chaos.servers import Servers, free_port, throwaway_servers
+from bot.devtools.chaos.bot_process import BotProcess, bot_environment
+from bot.devtools.chaos.servers import Servers, free_port, throwaway_servers
 from bot.devtools.local_api import LocalBotApi
 from bot.devtools.local_api.server import start_local_api
 from storage.database import create_engine, create_session_factory, unit_of_work

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.chaos.bot_process import BotProcess
-from bot.chaos.harness import Harness, product
-from bot.chaos.outcome import Outcome
-from bot.chaos.people import Person, ask, count, people, settle, unanswered
 from bot.devtools.bench.runner import QUESTIONS
+from bot.devtools.chaos.bot_process import BotProcess
+from bot.devtools.chaos.harness import Harness, product
+from bot.devtools.chaos.outcome import Outcome
+from bot.devtools.chaos.people import Person, ask, count, people, settle, unanswered
 
 
 @dataclass(frozen=True)

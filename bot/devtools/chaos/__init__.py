@@ -5,9 +5,9 @@ limit, malformed webhook bodies), and every message counted: answered once, twic
 `scripts/chaos.py` runs it; `tests/chaos/` runs a short form of each scenario.
 """
 
-from bot.chaos.harness import Harness, harness
-from bot.chaos.outcome import Outcome, summary, summary_line
-from bot.chaos.scenarios import SCENARIOS, run_scenario
+from bot.devtools.chaos.harness import Harness, harness
+from bot.devtools.chaos.outcome import Outcome, summary, summary_line
+from bot.devtools.chaos.scenarios import SCENARIOS, run_scenario
 
 __all__ = ["SCENARIOS", "Harness", "Outcome", "harness", "run_scenario", "summary",
            "summary_line"]
