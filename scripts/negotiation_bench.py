@@ -3,8 +3,8 @@
 Simulated buyers in the manner of CraigslistBargain's rule-based agent (open under a target of
 0.5 / 0.7 / 0.9 of the list price, concede toward the bot's last price, never past a private
 bottomline, Spanish and English) haggle with the whole bot on the offline model through the
-local Bot API server, in this one process (see `bot.negotiation_bench`). Prints the deal rate
-and the surplus captured on the scenarios with room for a deal, the median buyer turns and the
+local Bot API server, in this one process (see `bot.devtools.negotiation_bench`). Prints the deal
+rate and the surplus captured on the scenarios with room for a deal, the median buyer turns and the
 deals below the floor; with --json the last line is one JSON object with the figures.
 
 Exit status: 0 done (targets met or not: the figures say), 1 failed (a deal below the floor,
@@ -67,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LLM_PROVIDER"] = "offline"  # the policy and the readers, not an API
 
     async def run() -> int:
-        from bot.negotiation_bench import BenchOptions, format_report, run_negotiation_bench
+        from bot.devtools.negotiation_bench import (
+            BenchOptions,
+            format_report,
+            run_negotiation_bench,
+        )
         from config.logging import configure_logging
         from config.settings import load_settings
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.negotiation_bench.scenarios import Scenario
+from bot.devtools.negotiation_bench.scenarios import Scenario
 
 TARGET_DEAL_RATE = 0.9
 TARGET_SURPLUS = 0.7

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from agents.intents_amounts import find_amounts, fold
 from bot.devtools.bench.load import ChatDriver
 from bot.devtools.bench.stack import Stack, bench_settings, polling, running_stack
-from bot.negotiation_bench.buyer import SimulatedBuyer
-from bot.negotiation_bench.results import Outcome, summarize
-from bot.negotiation_bench.scenarios import Scenario, make_scenarios
+from bot.devtools.negotiation_bench.buyer import SimulatedBuyer
+from bot.devtools.negotiation_bench.results import Outcome, summarize
+from bot.devtools.negotiation_bench.scenarios import Scenario, make_scenarios
 from config.settings import Settings
 from storage.models import Offer, OfferStatus, Product
 
