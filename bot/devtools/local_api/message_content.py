@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.devtools.local_api.errors import bad_request
 from bot.devtools.local_api.formatting import EntityParseError, parse_text, utf16_len
-from bot.devtools.local_api.params import bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

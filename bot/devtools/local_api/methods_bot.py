@@ -7,14 +7,8 @@ import json
 import re
 from typing import Any
 
-from bot.devtools.local_api.params import (
-    BotApiError,
-    CallContext,
-    Kind,
-    MethodSpec,
-    Param,
-    bad_request,
-)
+from bot.devtools.local_api.errors import BotApiError, bad_request
+from bot.devtools.local_api.params import CallContext, Kind, MethodSpec, Param
 from bot.devtools.local_api.state import LocalBotApi
 from bot.devtools.local_api.update_queue import SET_WEBHOOK
 from bot.devtools.local_api.webhook_delivery import DEFAULT_MAX_CONNECTIONS, WebhookTarget

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.devtools.local_api import message_content
+from bot.devtools.local_api.errors import bad_request
 from bot.devtools.local_api.files import StoredFile
 from bot.devtools.local_api.methods_messages import (
     CHAT_ID,
@@ -14,14 +15,7 @@ from bot.devtools.local_api.methods_messages import (
     SEND_OPTIONS,
     reply_to,
 )
-from bot.devtools.local_api.params import (
-    CallContext,
-    Kind,
-    MethodSpec,
-    Param,
-    UploadedFile,
-    bad_request,
-)
+from bot.devtools.local_api.params import CallContext, Kind, MethodSpec, Param, UploadedFile
 from bot.devtools.local_api.state import LocalBotApi
 
 _WRONG_FILE = "wrong file identifier/HTTP URL specified"

@@ -7,13 +7,8 @@ from typing import Any
 
 from bot.devtools.local_api import message_content
 from bot.devtools.local_api.chats import PrivateChat, StoredMessage
-from bot.devtools.local_api.params import (
-    CallContext,
-    Kind,
-    MethodSpec,
-    Param,
-    bad_request,
-)
+from bot.devtools.local_api.errors import bad_request
+from bot.devtools.local_api.params import CallContext, Kind, MethodSpec, Param
 from bot.devtools.local_api.state import LocalBotApi
 
 CHAT_ACTIONS = {

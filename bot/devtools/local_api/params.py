@@ -10,26 +10,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from bot.devtools.local_api.errors import bad_request
+
 if TYPE_CHECKING:
     from bot.devtools.local_api.state import LocalBotApi
 
 _INTEGER = re.compile(r"^-?\d+$")
-
-
-class BotApiError(Exception):
-    """A failed Bot API call, answered as {"ok": false, "error_code", "description"}."""
-
-    def __init__(self, error_code: int, description: str) -> None:
-        super().__init__(description)
-        self.error_code = error_code
-        self.description = description
-
-    def as_response(self) -> dict[str, Any]:
-        return {"ok": False, "error_code": self.error_code, "description": self.description}
-
-
-def bad_request(reason: str) -> BotApiError:
-    return BotApiError(400, f"Bad Request: {reason}")
 
 
 class Kind(Enum):

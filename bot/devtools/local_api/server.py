@@ -12,8 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.devtools.local_api import control_api, page
+from bot.devtools.local_api.errors import BotApiError
 from bot.devtools.local_api.methods import find_method
-from bot.devtools.local_api.params import BotApiError, CallContext, UploadedFile, parse_params
+from bot.devtools.local_api.params import CallContext, UploadedFile, parse_params
 from bot.devtools.local_api.state import LocalBotApi
 
 log = logging.getLogger(__name__)

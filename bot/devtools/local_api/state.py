@@ -12,8 +12,8 @@ from typing import Any
 from bot.devtools.local_api import user_activity
 from bot.devtools.local_api.change_signal import ChangeSignal
 from bot.devtools.local_api.chats import LocalUser, PrivateChat, PushResult, StoredMessage
+from bot.devtools.local_api.errors import BotApiError, bad_request
 from bot.devtools.local_api.files import FileStore
-from bot.devtools.local_api.params import BotApiError, bad_request
 from bot.devtools.local_api.request_log import LoggedRequest, RequestLog
 from bot.devtools.local_api.update_queue import UpdateQueue
 from bot.devtools.local_api.views import message_view

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.devtools.local_api.change_signal import ChangeSignal
-from bot.devtools.local_api.params import BotApiError
+from bot.devtools.local_api.errors import BotApiError
 
 OTHER_POLL = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
               "instance is running")
