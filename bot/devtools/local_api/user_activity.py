@@ -6,13 +6,17 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bot.devtools.local_api.chats import InputError, LocalUser, PrivateChat, PushResult
+from bot.devtools.local_api.chats import (
+    InputError,
+    LocalUser,
+    PrivateChat,
+    PushResult,
+    StoredMessage,
+)
+from bot.devtools.local_api.files import FileStore
 from bot.devtools.local_api.formatting import command_entities
-
-if TYPE_CHECKING:
-    from bot.devtools.local_api.state import LocalBotApi
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -20,7 +24,23 @@ MAX_CAPTION = 1024
 UserLike = LocalUser | Mapping[str, Any]
 
 
-def push_text(state: LocalBotApi, user: UserLike, text: str,
+class ServerState(Protocol):
+    """What a person's action writes to in the server's state (`state.LocalBotApi`, which calls
+    these functions): a protocol, so that this module does not import the state back."""
+
+    files: FileStore
+    callback_queries: dict[str, dict[str, Any]]
+
+    def register_user(self, user: UserLike) -> PrivateChat: ...
+
+    def new_callback_query_id(self) -> str: ...
+
+    def queue_update(self, kind: str, payload: dict[str, Any]) -> int: ...
+
+    def add_user_message(self, chat: PrivateChat, content: dict[str, Any]) -> StoredMessage: ...
+
+
+def push_text(state: ServerState, user: UserLike, text: str,
               reply_to_message_id: int | None = None) -> PushResult:
     """The person writes `text`, as a reply to message `reply_to_message_id` of their chat
     when given (the Message then carries `reply_to_message`, as Telegram's does)."""
@@ -44,7 +64,7 @@ def _replied(chat: PrivateChat, message_id: int) -> dict[str, Any]:
     return copy.deepcopy({k: v for k, v in stored.body.items() if k != "reply_to_message"})
 
 
-def push_callback(state: LocalBotApi, user: UserLike, message_id: int, data: str) -> PushResult:
+def push_callback(state: ServerState, user: UserLike, message_id: int, data: str) -> PushResult:
     """The person presses the inline button with `data` under bot message `message_id`."""
     chat = state.register_user(user)
     if not isinstance(message_id, int) or isinstance(message_id, bool):
@@ -78,7 +98,7 @@ def push_callback(state: LocalBotApi, user: UserLike, message_id: int, data: str
 
 
 def push_photo(
-    state: LocalBotApi, user: UserLike, image_bytes: bytes, caption: str | None = None
+    state: ServerState, user: UserLike, image_bytes: bytes, caption: str | None = None
 ) -> PushResult:
     _check_bytes("photo", image_bytes)
     _check_text("caption", caption, MAX_CAPTION, required=False)
@@ -88,7 +108,7 @@ def push_photo(
     return _push_message(state, chat, content)
 
 
-def push_sticker(state: LocalBotApi, user: UserLike) -> PushResult:
+def push_sticker(state: ServerState, user: UserLike) -> PushResult:
     chat = state.register_user(user)
     stored = state.files.add(_sticker_bytes(), kind="stickers", mime_type="image/webp")
     sticker = {
@@ -106,7 +126,7 @@ def push_sticker(state: LocalBotApi, user: UserLike) -> PushResult:
     return _push_message(state, chat, {"sticker": sticker})
 
 
-def push_voice(state: LocalBotApi, user: UserLike, duration: int = 2) -> PushResult:
+def push_voice(state: ServerState, user: UserLike, duration: int = 2) -> PushResult:
     chat = state.register_user(user)
     # An Ogg page header and silence: enough for a bot that only downloads or ignores it
     stored = state.files.add(b"OggS" + bytes(60), kind="voice", mime_type="audio/ogg")
@@ -121,7 +141,7 @@ def push_voice(state: LocalBotApi, user: UserLike, duration: int = 2) -> PushRes
 
 
 def push_document(
-    state: LocalBotApi, user: UserLike, data: bytes, file_name: str, caption: str | None = None
+    state: ServerState, user: UserLike, data: bytes, file_name: str, caption: str | None = None
 ) -> PushResult:
     _check_bytes("document", data)
     if not isinstance(file_name, str) or not file_name.strip() or len(file_name) > 255:
@@ -139,7 +159,7 @@ def push_document(
     return _push_message(state, chat, {"document": document, **_caption(caption)})
 
 
-def _push_message(state: LocalBotApi, chat: PrivateChat, content: dict[str, Any]) -> PushResult:
+def _push_message(state: ServerState, chat: PrivateChat, content: dict[str, Any]) -> PushResult:
     stored = state.add_user_message(chat, content)
     # the queued Update is a snapshot: later edits to the stored message must not change it
     update_id = state.queue_update("message", copy.deepcopy(stored.body))
