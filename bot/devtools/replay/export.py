@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from bot.devtools.replay.export_product import (
     only_this_chat_changed,
     product_fixture,
 )
+from bot.devtools.replay.export_sources import Sources
 from bot.devtools.replay.export_turns import PRODUCT_KEY, ChatView, build_turns, inbound_time
 from storage.database import create_session_factory
 from storage.models import (
@@ -56,19 +56,6 @@ OFFLINE_MODEL = "offline"
 
 class ExportError(LookupError):
     """The conversation cannot be exported (missing, not a Telegram buyer chat, ...)."""
-
-
-@dataclass
-class Sources:
-    conversation: Conversation
-    buyer: Buyer
-    seller: Seller
-    product: Product | None
-    assistant_id: uuid.UUID | None  # the seller's assistant chat
-    offers: list[Offer] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # "buyer"/"seller" → actor name
-    warnings: list[str] = field(default_factory=list)
-    sold_before: bool = False
 
 
 async def export_conversation(factory: async_sessionmaker[AsyncSession],

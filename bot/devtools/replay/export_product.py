@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AuditEntry, OfferStatus
 
 if TYPE_CHECKING:
-    from bot.devtools.replay.export import Sources
+    from bot.devtools.replay.export_sources import Sources
 
 AUDITED = ("status", "price", "min_price", "title", "description", "sold_price")
 
