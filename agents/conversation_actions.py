@@ -17,6 +17,7 @@ from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.fraud_signals import detect_fraud_signals
+from agents.negotiating import takes_offers
 from agents.negotiation import format_money
 from agents.prompts import system_prompt
 from agents.seller_context import seller_context
@@ -62,7 +63,9 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
     product = ctx.product
     if ctx.role == "buyer" and product is not None:
         standing = offers_repo.standing_counter_in(offers)
+        negotiable = takes_offers(product, ctx.settings.negotiation, ctx.conversation_seller)
         values.update(buyer_context(product),
+                      price_negotiable="yes" if negotiable else "no",
                       standing_counter=money(standing.amount) if standing else None,
                       # asked again, they need no second ask_seller call
                       open_questions=" | ".join(ctx.conversation.open_questions or []))
