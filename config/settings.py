@@ -128,7 +128,6 @@ class RedisSettings(_ConcernSettings):
     url: SecretStr | None = None
     key_prefix: str = "marketbot:"
     embedded_dir: Path = Path(".data/redis")
-    session_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     lock_timeout_seconds: float = Field(default=30.0, gt=0)
     # What the rate limiter does when Redis cannot be reached: let traffic through or refuse it.
     unavailable_policy: Literal["allow", "deny"] = "allow"
