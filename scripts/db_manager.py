@@ -38,19 +38,10 @@ from scripts.operator_cli import (  # noqa: E402
     OperatorArgumentParser,
     OperatorError,
     UsageError,
+    positive_int,
     run_script,
 )
 from storage.maintenance import DEFAULT_BATCH_SIZE  # noqa: E402
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def build_parser() -> OperatorArgumentParser:
