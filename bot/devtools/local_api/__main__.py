@@ -6,30 +6,21 @@ default of the service starts it in-process instead.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 from bot.devtools.local_api.server import start_local_api
+from integrations.local_server_cli import serve_until_stopped, server_parser
 
 
 async def serve(host: str, port: int) -> None:
     runner, url, _ = await start_local_api(host, port)
-    print(f"local Bot API server on {url} (chat page: {url}/); Ctrl+C stops it", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await serve_until_stopped(
+        runner.cleanup, f"local Bot API server on {url} (chat page: {url}/); Ctrl+C stops it")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8081)
-    args = parser.parse_args()
-    try:
-        asyncio.run(serve(args.host, args.port))
-    except KeyboardInterrupt:
-        pass
+    args = server_parser(__doc__.splitlines()[0], 8081).parse_args()
+    asyncio.run(serve(args.host, args.port))
 
 
 if __name__ == "__main__":

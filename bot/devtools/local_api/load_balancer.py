@@ -13,13 +13,14 @@ answer. Headers (the webhook's secret token among them) and the body pass throug
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 from collections.abc import Sequence
 
 import aiohttp
 from aiohttp import web
+
+from integrations.local_server_cli import serve_until_stopped, server_parser
 
 # Hop-by-hop headers a proxy does not forward (RFC 9110 7.6.1), and those aiohttp sets itself.
 _NOT_FORWARDED = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host",
@@ -99,23 +100,15 @@ async def start_balancer(upstreams: Sequence[str], host: str = "127.0.0.1", port
 
 async def _serve(upstreams: list[str], host: str, port: int) -> None:
     runner, url, _ = await start_balancer(upstreams, host, port)
-    print(f"load balancer on {url} -> {', '.join(upstreams)} (Ctrl+C stops it)", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await serve_until_stopped(
+        runner.cleanup, f"load balancer on {url} -> {', '.join(upstreams)} (Ctrl+C stops it)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = server_parser(__doc__.splitlines()[0], 8080)
     parser.add_argument("upstreams", nargs="+", help="the workers' base URLs")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
-    try:
-        asyncio.run(_serve(args.upstreams, args.host, args.port))
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(_serve(args.upstreams, args.host, args.port))
 
 
 if __name__ == "__main__":
