@@ -27,13 +27,13 @@ from bot.devtools.bench.probes import (
     TimedLocalBotApi,
 )
 from bot.devtools.local_api import start_local_api
+from bot.entrypoint import migrate
 from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
 from bot.garbage_collection import settle_after_startup
 from bot.runtime import AppRuntime, build_runtime
 from config.settings import Settings
-from storage.database import create_engine, unit_of_work
+from storage.database import unit_of_work
 from storage.embedded import EmbeddedServices
-from storage.migrations import upgrade
 
 POLLING_TIMEOUT_SECONDS = 10
 UNLIMITED = 10**9  # rate-limit settings that let every message through
@@ -129,13 +129,7 @@ async def throwaway_database(services: EmbeddedServices) -> AsyncIterator[str]:
         await admin.execute(f'CREATE DATABASE "{name}"')
         url = services.postgres.url(name)
         try:
-            engine = create_engine(url)
-            try:
-                async with engine.connect() as connection:
-                    await upgrade(connection)
-                    await connection.commit()
-            finally:
-                await engine.dispose()
+            await migrate(url)
             yield url
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -20,8 +20,8 @@ from bot.devtools.chaos.bot_process import BotProcess, bot_environment
 from bot.devtools.chaos.servers import Servers, free_port, throwaway_servers
 from bot.devtools.local_api import LocalBotApi
 from bot.devtools.local_api.server import start_local_api
+from bot.entrypoint import migrate
 from storage.database import create_engine, create_session_factory, unit_of_work
-from storage.migrations import upgrade
 
 DATABASE = "marketbot_chaos"
 SELLER = {"vera": {"telegram_id": 700_800_001, "name": "Vera", "language": "es"}}
@@ -128,16 +128,6 @@ class Harness:
             await process.stop()
 
 
-async def _migrate(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            await upgrade(connection)
-            await connection.commit()
-    finally:
-        await engine.dispose()
-
-
 @contextlib.asynccontextmanager
 async def harness(logs: Path | None = None) -> AsyncIterator[Harness]:
     """Everything a scenario needs but the bot; `logs` keeps the bots' logs (else a temporary
@@ -155,7 +145,7 @@ async def harness(logs: Path | None = None) -> AsyncIterator[Harness]:
         finally:
             await admin.close()
         database_url = servers.postgres.url(DATABASE)
-        await _migrate(database_url)
+        await migrate(database_url)
         # request_log_size: scenarios look for the bot's getUpdates/setWebhook calls in it
         runner, api_url, state = await start_local_api(state=LocalBotApi(request_log_size=50000))
         world = Harness(servers, state, api_url, database_url, logs)
