@@ -260,6 +260,8 @@ def read_message(
         seller_intent = _classify(SELLER_RULES, subject)
         # "¿está vendido?", "anyone selling a bike?": questions, a buyer's
         asks = seller_intent in ("mark_sold", "sell") and "?" in clean
+        # "looking for a floor lamp": a search, whatever command word it holds
+        asks = asks or (seller_intent != "sell" and _is_search(subject))
         role = "seller" if seller_intent in SELLER_ONLY_INTENTS and not asks else "buyer"
     intent = _classify(SELLER_RULES if role == "seller" else BUYER_RULES, subject)
     fields: dict[str, object] = {"photos": photos} if photos else {}

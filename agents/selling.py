@@ -14,6 +14,7 @@ from typing import Any
 from agents import listing_versions
 from agents.listing_writer import ListingWriter
 from agents.negotiating import parse_amount
+from agents.product_kinds import names_another_kind
 from agents.product_matching import Candidate, best_matches
 from agents.seller_currency import checked_currency, usual_currency, written_currency
 from agents.seller_rules import (
@@ -81,6 +82,9 @@ async def _named(ctx: TurnContext, words: str) -> Product | None:
                            "Several of the seller's products match; ask which one.",
                            candidates=[by_id[c.id].title for c in matches[:6]])
     if not matches:
+        # "la cama a 100" to a seller of cameras: not the camera in focus
+        if names_another_kind(words, [(p.category_id, p.title or "") for p in products]):
+            raise SellingError("no_product", "None of the seller's products is that.")
         return None
     product = by_id[(chosen or matches)[0].id]  # type: ignore[index]
     return await products_repo.get_owned(ctx.session, ctx.seller.id, product.id, lock=True)
