@@ -24,8 +24,8 @@ from agents import (
     selling,
 )
 from agents.agent_turn import AgentOutput, phrase_result, run_agent
+from agents.domain.negotiation import format_money
 from agents.listing_writer import ListingWriter
-from agents.negotiation import format_money
 from agents.seller_rules import PICK_CALLBACK
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext

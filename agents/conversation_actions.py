@@ -16,9 +16,9 @@ from agents.agent_turn import AgentOutput, charge, run_agent
 from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
-from agents.fraud_signals import detect_fraud_signals
+from agents.domain.fraud_signals import detect_fraud_signals
+from agents.domain.negotiation import format_money
 from agents.negotiating import takes_offers
-from agents.negotiation import format_money
 from agents.prompts import system_prompt
 from agents.seller_context import seller_context
 from agents.texts import text as render

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.categories import CategoryTree
+from agents.domain.categories import CategoryTree
 from storage.models import Buyer, Condition, Listing, Product, ProductStatus, Seller
 from storage.repositories import actors as actors_repo
 

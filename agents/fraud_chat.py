@@ -1,6 +1,6 @@
 """The fraud path of a buyer turn, and the seller's unblock button.
 
-The rules are agents.fraud_policy's; here they are applied to the turn: the chat's recorded
+The rules are agents.domain.fraud_policy's; here they are applied to the turn: the chat's recorded
 signals and trust score, the reply to the buyer, the notice to the seller (in words, with an
 Unblock button when the buyer was blocked). A block is the seller's: every chat between the
 two closes (conversations.status = blocked), other sellers' chats go on. A blocked buyer is
@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from agents.agent_turn import AgentOutput
 from agents.buyer_facts import OPEN_QUESTIONS_KEPT
-from agents.fraud_notices import reasons
-from agents.fraud_policy import UNBLOCKED, FraudVerdict, fraud_verdict
-from agents.fraud_signals import FraudSignal, apply_trust_penalty, safe_decline_text
-from agents.intents import question_key
+from agents.domain.fraud_notices import reasons
+from agents.domain.fraud_policy import UNBLOCKED, FraudVerdict, fraud_verdict
+from agents.domain.fraud_signals import FraudSignal, apply_trust_penalty, safe_decline_text
+from agents.domain.intents import question_key
 from agents.texts import text as render
 from agents.turn_context import Notification, TurnContext
 from storage.models import (

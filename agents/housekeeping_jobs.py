@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.buyer_trust import BuyerRecord, trust_score
+from agents.domain.buyer_trust import BuyerRecord, trust_score
 from agents.outbox import OutboundMessage
 from config.settings import Settings
 from storage.database import unit_of_work

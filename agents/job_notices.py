@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.negotiation import format_money
+from agents.domain.negotiation import format_money
 from agents.outbox import OutboundMessage, seller_assistant, store_outbound
 from agents.turn_context import Button
 from storage.models import Buyer, Conversation, MessageType, Seller

@@ -1,7 +1,7 @@
 """Listing versions: generate (and regenerate) with the writer, revert, edit, summarise.
 
 Each generation is a new version that becomes the only active one; the product mirrors the
-active version, which is what buyers see. Confidence comes from agents/listing_quality.py.
+active version, which is what buyers see. Confidence comes from agents/domain/listing_quality.py.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from agents.categories import CategoryTree
-from agents.listing_quality import route_listing, score_listing
+from agents.domain.categories import CategoryTree
+from agents.domain.listing_quality import route_listing, score_listing
 from agents.listing_writer import ListingWriter, ProposedListing, closing
 from agents.seller_currency import written_currency
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status

@@ -1,10 +1,11 @@
 """Listing writers: turn a seller's sentence (and photos) into a proposed listing.
 
-The rule-based writer reads the sentence with agents/listing_draft.py; the Gemini writer sends
+The rule-based writer reads the sentence with agents/domain/listing_draft.py; the Gemini writer
+sends
 text and photos (read from the media store by storage key) to the model and asks for a
 `ListingProposal` (structured output), validated by pydantic before anything is stored, and
 falls back to the rule-based writer when it fails.
-Confidence is never taken from a writer: agents/listing_quality.py computes it from checks.
+Confidence is never taken from a writer: agents/domain/listing_quality.py computes it from checks.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any, Protocol
 import structlog
 
 from agents.agent_turn import note_fallback
-from agents.categories import CategoryTree
-from agents.listing_description import compose_description
-from agents.listing_draft import read_product_sentence
+from agents.domain.categories import CategoryTree
+from agents.domain.listing_description import compose_description
+from agents.domain.listing_draft import read_product_sentence
 from agents.model_budget import current_budget
 from agents.model_guard import NoAnswer, answer_problem, failure_cause
 from agents.turn_context import PhotoRef

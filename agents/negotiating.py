@@ -1,6 +1,6 @@
 """Offers, counters and reservations: the negotiation policy applied to stored data.
 
-The policy (agents/negotiation.py) decides; this module records what it decided, reserves the
+The policy (agents/domain/negotiation.py) decides; this module records what it decided, reserves the
 product on a deal, and tells the seller. The floor is read here and never returned.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents import waiting_buyers
 from agents.buyer_facts import availability
-from agents.negotiation import (
+from agents.domain.negotiation import (
     NegotiationAction,
     NegotiationPolicy,
     decide,

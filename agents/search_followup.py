@@ -14,7 +14,7 @@ import re
 from sqlalchemy import select
 
 from agents.buyer_facts import OPEN_PRODUCT
-from agents.intents_amounts import fold
+from agents.domain.intents_amounts import fold
 from agents.turn_context import Button, TurnContext
 from storage.models import Direction, Message, Product
 from storage.repositories import products as products_repo

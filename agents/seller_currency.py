@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.intents_amounts import find_amounts, fold
+from agents.domain.intents_amounts import find_amounts, fold
 from storage.models import Product
 
 SUPPORTED = frozenset({"EUR", "GBP", "USD", "ARS", "MXN", "BRL", "CLP", "COP", "UYU", "PEN"})

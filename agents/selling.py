@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from agents import listing_versions
+from agents.domain.product_kinds import names_another_kind
+from agents.domain.product_matching import Candidate, best_matches
 from agents.listing_writer import ListingWriter
 from agents.negotiating import parse_amount
-from agents.product_kinds import names_another_kind
-from agents.product_matching import Candidate, best_matches
 from agents.seller_currency import checked_currency, usual_currency, written_currency
 from agents.seller_rules import (
     MIN_DESCRIPTION,
@@ -38,7 +38,8 @@ async def resolve_product(ctx: TurnContext, product_id: str | None) -> Product:
     """The seller's product by id, by words of its name, or the one in focus.
 
     Never another seller's: ownership is part of every query. A product the words name wins
-    over the one in focus (agents/product_matching.py); when several match equally, the seller
+    over the one in focus (agents/domain/product_matching.py); when several match equally, the
+    seller
     is asked which, with a button for each (unless the seller just chose one of them with such
     a button). Words that name none of the seller's products ("pause it please") leave the
     product in focus.

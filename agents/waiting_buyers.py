@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.negotiation import NegotiationAction, NegotiationPolicy, decide, effective_floor
+from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide, effective_floor
 from agents.turn_context import Notification, TurnContext, money, tool_error
 from storage.models import Offer, OfferParty, OfferStatus, Product
 from storage.repositories import offers as offers_repo

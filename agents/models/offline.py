@@ -1,7 +1,7 @@
 """The built-in offline chat model: deterministic, rule-based, Spanish and English.
 
 It drives the same tools as a hosted model. On each call it reads the Context block of the
-system prompt and the speaker's last message (agents.intents), then either calls the bound
+system prompt and the speaker's last message (agents.domain.intents), then either calls the bound
 tool the intent needs or, once the results are back, phrases them in the speaker's language.
 It knows only what the Context block, the tool results and the speaker's messages say, so it
 never puts a figure in a reply that came from nowhere (and never sees a floor price).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.intents import fold
+from agents.domain.intents import fold
 
 # Stems (folded) that mark a sentence or an attribute as being about a topic.
 TOPIC_STEMS: dict[str, tuple[str, ...]] = {

@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from agents.intents import PHOTOS_MARKER
-from agents.listing_bundle import bundle_currency, split_items
+from agents.domain.intents import PHOTOS_MARKER
+from agents.domain.listing_bundle import bundle_currency, split_items
 from agents.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,

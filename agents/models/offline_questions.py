@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agents.intents import question_key, read_message
+from agents.domain.intents import question_key, read_message
 from agents.models.offline_replies import details_answer
 from agents.models.offline_turn import Turn
 

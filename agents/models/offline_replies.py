@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.intents import fold
+from agents.domain.intents import fold
 from agents.models.offline_facts import (
     GENERAL_CONDITION,
     INTENT_TOPICS,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.intents import fold
+from agents.domain.intents import fold
+from agents.domain.product_matching import Candidate, best_matches, naming_words
 from agents.models.offline_texts import TEXTS, say
 from agents.models.offline_turn import Step, Turn, as_number
-from agents.product_matching import Candidate, best_matches, naming_words
 
 
 def named_product(text: str) -> str | None:

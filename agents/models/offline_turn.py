@@ -31,7 +31,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from agents.intents import ParsedMessage, read_message
+from agents.domain.intents import ParsedMessage, read_message
 
 _CONTEXT_HEADING = re.compile(r"^#+\s*context\s*$", re.IGNORECASE | re.MULTILINE)
 _CONTEXT_LINE = re.compile(r"^\s*([A-Za-z_][\w ]*?)\s*:\s*(.*?)\s*$")

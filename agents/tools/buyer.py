@@ -20,8 +20,8 @@ from agents.buyer_facts import (
     product_card,
     product_facts,
 )
-from agents.intents import question_key
-from agents.search_matching import Listed, ranked
+from agents.domain.intents import question_key
+from agents.domain.search_matching import Listed, ranked
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo

@@ -21,7 +21,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from agents.intents import guess_role
+from agents.domain.intents import guess_role
 from bot.i18n import pick_language
 from bot.middlewares.update_context import PREFETCHED_FSM_DATA
 from bot.runtime import AppRuntime

@@ -66,7 +66,7 @@ async def search_candidates(
 ) -> Sequence[Product]:
     """Products a buyer's search may find, on sale first, then reserved and sold ones (the
     results say so), newest listed first; which of them the words name is decided in
-    agents/search_matching.py (whole words, accents folded: no SQL substring)."""
+    agents/domain/search_matching.py (whole words, accents folded: no SQL substring)."""
     query = select(Product).where(Product.status.in_([ProductStatus.PUBLISHED,
                                                       ProductStatus.RESERVED,
                                                       ProductStatus.SOLD]))

@@ -4,7 +4,7 @@ seller answers, the buyer is told it was asked; once the seller answers, it may 
 from __future__ import annotations
 
 from agents.conversation_service import InboundEvent, Sender
-from agents.intents import question_key
+from agents.domain.intents import question_key
 from agents.models.scripted import ScriptedChatModel
 from storage.models import Channel, Conversation
 from tests.agents.conftest import Chat

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from agents.buyer_trust import BuyerRecord, trust_score
-from agents.fraud_signals import FraudKind
+from agents.domain.buyer_trust import BuyerRecord, trust_score
+from agents.domain.fraud_signals import FraudKind
 from agents.housekeeping_jobs import (
     archive_idle_conversations,
     clean_bot_sessions,

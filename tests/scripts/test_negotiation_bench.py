@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 
-from agents.negotiation import NegotiationAction, NegotiationPolicy, decide
+from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide
 from bot.devtools.negotiation_bench.buyer import SimulatedBuyer
 from bot.devtools.negotiation_bench.scenarios import make_scenarios
 

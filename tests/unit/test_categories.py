@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.categories import CategoryTree
-from agents.word_matching import fold, word_tokens
+from agents.domain.categories import CategoryTree
+from agents.domain.word_matching import fold, word_tokens
 
 TREE = CategoryTree.load()
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from agents.conversation_state import (
+from agents.domain.conversation_state import (
     ABANDON_AFTER,
     ConversationEvent,
     ConversationState,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from agents.fraud_notices import reasons
-from agents.fraud_policy import UNBLOCKED, fraud_verdict, soft_signals_on_record
-from agents.fraud_signals import STRONG_KINDS, FraudKind, detect_fraud_signals
+from agents.domain.fraud_notices import reasons
+from agents.domain.fraud_policy import UNBLOCKED, fraud_verdict, soft_signals_on_record
+from agents.domain.fraud_signals import STRONG_KINDS, FraudKind, detect_fraud_signals
 
 K = FraudKind
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from agents.fraud_signals import (
+from agents.domain.fraud_signals import (
     PENALTIES,
     STRONG_KINDS,
     FraudKind,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.intents import fold, guess_role, read_message
-from agents.intents_amounts import find_amounts
-from agents.intents_language import detect_language
+from agents.domain.intents import fold, guess_role, read_message
+from agents.domain.intents_amounts import find_amounts
+from agents.domain.intents_language import detect_language
 
 SENTENCES = Path(__file__).resolve().parent.parent / "data" / "offline_sentences.jsonl"
 

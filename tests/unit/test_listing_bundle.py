@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.listing_bundle import bundle_currency, split_items
+from agents.domain.listing_bundle import bundle_currency, split_items
 
 
 @pytest.mark.parametrize(("text", "items"), [

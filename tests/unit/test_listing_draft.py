@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.categories import CategoryTree
-from agents.listing_description import compose_description
-from agents.listing_draft import detect_language, read_product_sentence
-from agents.price_reading import parse_amount
-from agents.word_matching import fold
+from agents.domain.categories import CategoryTree
+from agents.domain.listing_description import compose_description
+from agents.domain.listing_draft import detect_language, read_product_sentence
+from agents.domain.price_reading import parse_amount
+from agents.domain.word_matching import fold
 
 TREE = CategoryTree.load()
 

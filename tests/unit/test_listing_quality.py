@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from agents.categories import CategoryTree
-from agents.listing_description import compose_description
-from agents.listing_draft import read_product_sentence
-from agents.listing_quality import (
+from agents.domain.categories import CategoryTree
+from agents.domain.listing_description import compose_description
+from agents.domain.listing_draft import read_product_sentence
+from agents.domain.listing_quality import (
     WEIGHTS,
     ListingConfidence,
     missing_fields,

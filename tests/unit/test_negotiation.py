@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.negotiation import (
+from agents.domain.negotiation import (
     Decision,
     DecisionReason,
     NegotiationAction,

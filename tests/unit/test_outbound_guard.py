@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.negotiation import NegotiationAction, NegotiationPolicy, decide, policy_reply
+from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide, policy_reply
 from agents.outbound_guard import BELOW_FLOOR, FLOOR_FIGURE, GuardVerdict, guard_buyer_message
 
 D = Decimal

@@ -1,10 +1,10 @@
-"""Which of a seller's products a message names (agents/product_matching.py)."""
+"""Which of a seller's products a message names (agents/domain/product_matching.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agents.product_matching import Candidate, best_matches, naming_words
+from agents.domain.product_matching import Candidate, best_matches, naming_words
 
 PRODUCTS = [
     Candidate(1, "IKEA Kallax shelf 4x4 white"),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.product_kinds import names_another_kind
-from agents.search_matching import Listed, ranked, search_words
+from agents.domain.product_kinds import names_another_kind
+from agents.domain.search_matching import Listed, ranked, search_words
 
 CATALOG = [
     Listed("canon", "Cámara Canon EOS 250D", "Cámaras Digitales", "Cámara réflex con objetivo."),

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agents.intents_amounts import find_amounts, fold
+from agents.domain.intents_amounts import find_amounts, fold
 from bot.devtools.bench.load import ChatDriver
 from bot.devtools.bench.stack import Stack, bench_settings, polling, running_stack
 from bot.devtools.negotiation_bench.buyer import SimulatedBuyer

@@ -3,7 +3,7 @@
 The chat applies fraud penalties as they happen; the recompute starts again from the neutral
 score and replays what is on record, so the score also rises with completed purchases and a
 verified identity. The score stays within 0..1 with two decimals. It blocks no one: a chat is
-closed by the graded fraud rules (agents.fraud_policy), per seller, and only an operator sets
+closed by the graded fraud rules (agents.domain.fraud_policy), per seller, and only an operator sets
 the global block, which the recompute keeps.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from agents.fraud_signals import PENALTIES, FraudKind
+from agents.domain.fraud_signals import PENALTIES, FraudKind
 
 NEUTRAL = Decimal("0.50")
 VERIFIED_BONUS = Decimal("0.10")

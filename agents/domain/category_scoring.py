@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agents.word_matching import phrase_positions
+from agents.domain.word_matching import phrase_positions
 
 # Words that do not make a keyword more specific ("bici de montaña" is as specific as 2 words).
 FILLER_WORDS = frozenset(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from agents.word_matching import fold
+from agents.domain.word_matching import fold
 
 _WORD = re.compile(r"[^\W_]+")
 # Words of seller commands and function words: they never name a product ("pause it please",

@@ -1,7 +1,8 @@
 """The rule-based listing description: the facts of a seller's sentence as prose, in Spanish or
 English ("Bici Trek Marlin 5, de segunda mano, poco uso. Con luces y candado.").
 
-It states only what the sentence said (agents/listing_draft.py reads it): no price (it has its
+It states only what the sentence said (agents/domain/listing_draft.py reads it): no price (it has
+its
 own field and may change), no category (shown beside the description), no invented claim.
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from agents.listing_draft import DESCRIPTION_MIN_LENGTH, ProductDraft
-from agents.price_reading import PAST_PRICE_WORDS, UNIT_WORDS
-from agents.word_matching import fold, words_of
+from agents.domain.listing_draft import DESCRIPTION_MIN_LENGTH, ProductDraft
+from agents.domain.price_reading import PAST_PRICE_WORDS, UNIT_WORDS
+from agents.domain.word_matching import fold, words_of
 
 
 class NamedCategory(Protocol):

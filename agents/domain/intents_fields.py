@@ -1,14 +1,15 @@
 """The fields an intent carries: a meeting's place and time, a search's query and price limit,
 a seller command's new title, description, condition, version, conversation id or prices.
 
-Part of the intent reader (agents/intents.py); works on the original text and its folded copy.
+Part of the intent reader (agents/domain/intents.py); works on the original text and its folded
+copy.
 """
 
 from __future__ import annotations
 
 import re
 
-from agents.intents_amounts import amount_spans, to_decimal
+from agents.domain.intents_amounts import amount_spans, to_decimal
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

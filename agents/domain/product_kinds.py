@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from agents.categories import CategoryTree
-from agents.product_matching import naming_words
+from agents.domain.categories import CategoryTree
+from agents.domain.product_matching import naming_words
 
 
 def _related(tree: CategoryTree, a: str, b: str) -> bool:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from agents.intents_amounts import find_amounts, fold
-from agents.intents_commands import (
+from agents.domain.intents_amounts import find_amounts, fold
+from agents.domain.intents_commands import (
     CHANGE_PRICE,
     DELETE,
     EDIT_DESCRIPTION,
@@ -37,15 +37,15 @@ from agents.intents_commands import (
     SHOW_LISTING,
     TAKE_OVER,
 )
-from agents.intents_fields import (
+from agents.domain.intents_fields import (
     SEARCH,
     VERSION_SHORT,
     meeting_fields,
     search_fields,
     seller_fields,
 )
-from agents.intents_language import detect_language
-from agents.intents_price import price_kind
+from agents.domain.intents_language import detect_language
+from agents.domain.intents_price import price_kind
 
 PHOTOS_MARKER = re.compile(r"\s*\[(?:photos|fotos):\s*(\d+)\]\s*", re.IGNORECASE)
 

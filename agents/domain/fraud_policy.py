@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agents.fraud_signals import CONTACT_KINDS, STRONG_KINDS, FraudKind, FraudSignal
+from agents.domain.fraud_signals import CONTACT_KINDS, STRONG_KINDS, FraudKind, FraudSignal
 
 # Soft signals a chat takes (with a warning each) before the next one closes it.
 SOFT_WARNINGS = 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.fraud_signals import FraudKind, FraudSignal
+from agents.domain.fraud_signals import FraudKind, FraudSignal
 
 _WORDS: dict[FraudKind, dict[str, str]] = {
     FraudKind.ADVANCE_PAYMENT: {"es": "propone un pago por adelantado o por un medio sin "

@@ -3,7 +3,7 @@
 The offline model provider uses it to turn a sentence into a product draft: language, title,
 price and currency, condition and the attributes it can recognise (brand, model, size, colour,
 storage, RAM, year). It only reads what the seller wrote: a sentence without a price gives no
-price (agents/listing_description.py states those facts and nothing else).
+price (agents/domain/listing_description.py states those facts and nothing else).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from agents.categories import BrandMention, CategoryTree
-from agents.price_reading import PAST_PRICE_WORDS, UNIT_WORDS, read_price
-from agents.word_matching import fold, phrase_positions, word_tokens
+from agents.domain.categories import BrandMention, CategoryTree
+from agents.domain.price_reading import PAST_PRICE_WORDS, UNIT_WORDS, read_price
+from agents.domain.word_matching import fold, phrase_positions, word_tokens
 
 Condition = Literal["new", "used", "not_specified"]
 TITLE_MIN_LENGTH, TITLE_MAX_LENGTH = 10, 60

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agents.category_scoring import Score, Term, content_weight, score_terms
-from agents.word_matching import fold, phrase_positions, word_tokens, words_of
+from agents.domain.category_scoring import Score, Term, content_weight, score_terms
+from agents.domain.word_matching import fold, phrase_positions, word_tokens, words_of
 
 DATA_PATH = Path(__file__).with_name("data") / "categories.json"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from agents.intents_amounts import amount_spans, fold
+from agents.domain.intents_amounts import amount_spans, fold
 
 # What joins two priced items: "40€ y cuatro sillas", "80, and a lamp", "15; también un ...".
 _JOIN = re.compile(r"(?:\s*[,;+&/\n]|\.\s|\s+(?:y|e|and|plus|tambien|also|ademas|as well as)\b)"

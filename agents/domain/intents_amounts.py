@@ -1,9 +1,9 @@
 """Money amounts in a chat message: "400", "400€", "€400", "1.200", "te doy 400", "400 pesos".
 
-Part of the intent reader (agents/intents.py). A number counts as money when a currency is
+Part of the intent reader (agents/domain/intents.py). A number counts as money when a currency is
 written next to it, or when nothing around it says it is a size, model, time, date, count or
 year ("iPhone 13", "talla 42", "a las 18:00", "2 mandos", "del 2019"). Works on the original
-text and its folded copy (agents.intents_amounts.fold), whose indexes match.
+text and its folded copy (agents.domain.intents_amounts.fold), whose indexes match.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 phrases found among them (a plural ending on the text's word allowed).
 
 Used by the category tree, the listing draft and the price reader. Unlike the intent reader's
-`agents.intents_amounts.fold`, this fold may change a text's length (it decomposes), so it
+`agents.domain.intents_amounts.fold`, this fold may change a text's length (it decomposes), so it
 works per word and keeps each word's span in the original text.
 """
 

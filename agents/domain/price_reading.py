@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from agents.word_matching import fold, word_tokens
+from agents.domain.word_matching import fold, word_tokens
 
 DEFAULT_CURRENCY = "EUR"
 

@@ -1,4 +1,4 @@
-"""The seller commands' patterns for the intent reader (agents/intents.py): selling, editing,
+"""The seller commands' patterns for the intent reader (agents/domain/intents.py): selling, editing,
 pricing, publishing, pausing, versions, takeover, deleting and reviewing a listing.
 
 They match the folded text (lower case, no accents) and hold no logic of their own.

@@ -1,6 +1,6 @@
 """What a buyer's price question asks: the price, whether it is firm, or how low it can go.
 
-Part of the intent reader (agents/intents.py); pure rules on the folded text. "¿Cuánto
+Part of the intent reader (agents/domain/intents.py); pure rules on the folded text. "¿Cuánto
 cuesta?" wants the price; "is the price firm?", "¿es negociable?", "¿aceptas ofertas?" want to
 know whether the seller takes offers; "what's the lowest you'd go?", "¿cuánto es lo mínimo?",
 "¿me lo dejas más barato?" want a lower figure, which is never given (the floor stays secret):

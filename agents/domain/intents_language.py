@@ -1,13 +1,13 @@
 """The language of a chat message, Spanish or English, from marker words.
 
-Part of the intent reader (agents/intents.py); pure rules, no framework import.
+Part of the intent reader (agents/domain/intents.py); pure rules, no framework import.
 """
 
 from __future__ import annotations
 
 import re
 
-from agents.intents_amounts import fold
+from agents.domain.intents_amounts import fold
 
 ES_WORDS = frozenset(
     "hola buenas buenos dias tardes sigue disponible precio cuanto cuanta cuantos te doy lo la el "

@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agents.product_matching import COMMAND_WORDS, names
-from agents.word_matching import fold
+from agents.domain.product_matching import COMMAND_WORDS, names
+from agents.domain.word_matching import fold
 
 _WORD = re.compile(r"[^\W_]+")
 # Words of a search that say how, not what: "hi, any shelves going for less than 50?".
