@@ -23,9 +23,9 @@ from agents import (
     seller_answers,
     selling,
 )
-from agents.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.domain.negotiation import format_money
-from agents.listing_writer import ListingWriter
+from agents.llm.agent_turn import AgentOutput, phrase_result, run_agent
+from agents.llm.listing_writer import ListingWriter
 from agents.seller_rules import PICK_CALLBACK
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext

@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from agents import fraud_chat, search_followup, seller_answers
-from agents.agent_turn import AgentOutput, charge, run_agent
 from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
-from agents.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.domain.fraud_signals import detect_fraud_signals
 from agents.domain.negotiation import format_money
+from agents.llm.agent_turn import AgentOutput, charge, run_agent
+from agents.llm.conversation_memory import inbound_content, rolling_summary, window_messages
+from agents.llm.prompts import system_prompt
+from agents.llm.turn_meter import metering
 from agents.negotiating import takes_offers
-from agents.prompts import system_prompt
 from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from agents.turn_finish import TurnResult, finish
-from agents.turn_meter import metering
 from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo

@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.agent_factory import Agents
 from agents.conversation_actions import run_turn
-from agents.listing_writer import ListingWriter, RuleBasedListingWriter
+from agents.llm.agent_factory import Agents
+from agents.llm.listing_writer import ListingWriter, RuleBasedListingWriter
 from agents.turn_context import PhotoRef
 from agents.turn_finish import TurnResult
 from agents.turn_transactions import SessionTransactions

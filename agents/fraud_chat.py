@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from agents.agent_turn import AgentOutput
 from agents.buyer_facts import OPEN_QUESTIONS_KEPT
 from agents.domain.fraud_notices import reasons
 from agents.domain.fraud_policy import UNBLOCKED, FraudVerdict, fraud_verdict
 from agents.domain.fraud_signals import FraudSignal, apply_trust_penalty, safe_decline_text
 from agents.domain.intents import question_key
+from agents.llm.agent_turn import AgentOutput
 from agents.texts import text as render
 from agents.turn_context import Notification, TurnContext
 from storage.models import (

@@ -9,7 +9,7 @@ between: correct, only slower).
 from __future__ import annotations
 
 from agents import listing_versions, selling
-from agents.listing_writer import ListingWriter, ProposedListing
+from agents.llm.listing_writer import ListingWriter, ProposedListing
 from agents.turn_context import PhotoRef, TurnContext
 
 

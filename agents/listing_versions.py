@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from agents.domain.categories import CategoryTree
 from agents.domain.listing_quality import route_listing, score_listing
-from agents.listing_writer import ListingWriter, ProposedListing, closing
+from agents.llm.listing_writer import ListingWriter, ProposedListing, closing
 from agents.seller_currency import written_currency
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text

@@ -15,9 +15,9 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from agents.agent_turn import AgentOutput
 from agents.domain.intents import CHANGE_PRICE, SELL, SET_PRICE, read_message
 from agents.domain.intents_amounts import fold
+from agents.llm.agent_turn import AgentOutput
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext
 from storage.models import Author, Buyer, Conversation, Message, Product

@@ -14,7 +14,7 @@ from typing import Any
 from agents import listing_versions
 from agents.domain.product_kinds import names_another_kind
 from agents.domain.product_matching import Candidate, best_matches
-from agents.listing_writer import ListingWriter
+from agents.llm.listing_writer import ListingWriter
 from agents.negotiating import parse_amount
 from agents.seller_currency import checked_currency, usual_currency, written_currency
 from agents.seller_rules import (

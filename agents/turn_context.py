@@ -92,7 +92,7 @@ class TurnContext:
     chosen_product_id: object | None = None  # the seller's answer to "which product?"
     photos: list[PhotoRef] = field(default_factory=list)
     system_prompt: str = ""
-    listing_writer: Any = None  # agents.listing_writer.ListingWriter chosen by the runtime
+    listing_writer: Any = None  # agents.llm.listing_writer.ListingWriter chosen by the runtime
     # Side effects the service turns into stored messages after the agent has run.
     notifications: list[Notification] = field(default_factory=list)
     buttons: list[list[Button]] = field(default_factory=list)

@@ -26,7 +26,7 @@ from aiogram.types.update import UpdateTypeLookupError
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from agents.agent_turn import ModelUsage, turn_usage
+from agents.llm.agent_turn import ModelUsage, turn_usage
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 CONTENT_TYPE = CONTENT_TYPE_LATEST

@@ -11,10 +11,10 @@ import redis.asyncio as aioredis
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.agent_factory import Agents, build_agents
 from agents.conversation_service import ConversationService, utc_now
-from agents.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
-from agents.model_factory import create_chat_model
+from agents.llm.agent_factory import Agents, build_agents
+from agents.llm.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
+from agents.llm.model_factory import create_chat_model
 from config.settings import Settings
 from integrations.media_store import MediaStore
 from storage.conversation_lock import ConversationLock
@@ -50,7 +50,7 @@ def build_agent_set(settings: Settings, model: BaseChatModel | None = None,
     Gemini gets the offline model as its fallback, and writes listings itself (photos as image
     parts, structured output); the other providers write listings with the rules.
     """
-    from agents.models.offline import OfflineChatModel
+    from agents.llm.models.offline import OfflineChatModel
 
     chosen = model or create_chat_model(settings.llm)
     gemini = settings.llm.resolved_provider() == "gemini" and model is None

@@ -166,7 +166,7 @@ async def sql(db_connection: AsyncConnection) -> Callable[..., Awaitable[object]
 @pytest.fixture
 async def gemini_double():
     """The local Gemini API double on a free port, answering as the offline model."""
-    from agents.models.double_brain import OfflineBrain
+    from agents.llm.models.double_brain import OfflineBrain
     from integrations.gemini_local import start_gemini_double
 
     runner, _, double = await start_gemini_double(OfflineBrain())

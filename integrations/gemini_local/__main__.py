@@ -2,7 +2,7 @@
 
 Point the bot at it with `LLM_PROVIDER=gemini GOOGLE_API_KEY=any
 GEMINI_BASE_URL=http://127.0.0.1:P`. The brain is named by `--brain MODULE:CLASS` (default: the
-offline model's, `agents.models.double_brain:OfflineBrain`), loaded by name so that this layer
+offline model's, `agents.llm.models.double_brain:OfflineBrain`), loaded by name so that this layer
 does not import the agents above it.
 """
 
@@ -15,7 +15,7 @@ from integrations.gemini_local.server import start_gemini_double
 from integrations.gemini_local.wire import Brain
 from integrations.local_server_cli import serve_until_stopped, server_parser
 
-DEFAULT_BRAIN = "agents.models.double_brain:OfflineBrain"
+DEFAULT_BRAIN = "agents.llm.models.double_brain:OfflineBrain"
 
 
 def load_brain(spec: str) -> Brain:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from agents.agent_factory import build_agents
 from agents.conversation_service import ConversationService, InboundEvent, Sender
+from agents.llm.agent_factory import build_agents
 from storage.models import Channel, Condition, MessageType, Product, ProductStatus, Seller
 
 
@@ -35,7 +35,7 @@ def clock() -> Clock:
 def make_service(session_factory, settings, clock) -> Callable[..., ConversationService]:
     def factory(model: BaseChatModel | None = None, fallback: BaseChatModel | None = None
                 ) -> ConversationService:
-        from agents.models.offline import OfflineChatModel
+        from agents.llm.models.offline import OfflineChatModel
 
         agents = build_agents(model or OfflineChatModel(), settings.llm, fallback=fallback)
         return ConversationService(session_factory=session_factory, settings=settings,

@@ -17,11 +17,11 @@ from decimal import Decimal
 from PIL import Image
 from structlog.testing import capture_logs
 
-from agents.agent_turn import ModelUsage, turn_usage
-from agents.listing_writer import GeminiListingWriter
-from agents.model_factory import create_gemini
+from agents.llm.agent_turn import ModelUsage, turn_usage
+from agents.llm.listing_writer import GeminiListingWriter
+from agents.llm.model_factory import create_gemini
+from agents.llm.turn_meter import estimated_cost, metering
 from agents.turn_context import PhotoRef
-from agents.turn_meter import estimated_cost, metering
 from integrations.gemini_local.wire import Reply
 from integrations.media_store import MediaStore
 from tests.conftest import gemini_settings
@@ -115,9 +115,9 @@ async def test_a_new_listing_and_its_regeneration_send_the_photo_and_store_their
         settings, gemini_double, session_factory, session, clock, tmp_path):
     from sqlalchemy import select
 
-    from agents.agent_factory import build_agents
     from agents.conversation_service import ConversationService
-    from agents.models.offline import OfflineChatModel
+    from agents.llm.agent_factory import build_agents
+    from agents.llm.models.offline import OfflineChatModel
     from storage.models import Message, Product
     from tests.agents.conftest import Chat
 

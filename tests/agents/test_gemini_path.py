@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
-from agents.agent_factory import build_agents
 from agents.conversation_service import ConversationService
-from agents.model_factory import create_gemini
-from agents.models.offline import OfflineChatModel
+from agents.llm.agent_factory import build_agents
+from agents.llm.model_factory import create_gemini
+from agents.llm.models.offline import OfflineChatModel
 from agents.texts import text
 from bot.metrics import BotMetrics
 from storage.models import Message

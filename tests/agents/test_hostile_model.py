@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from agents.models.scripted import ScriptedChatModel
+from agents.llm.models.scripted import ScriptedChatModel
 from storage.models import Offer, OfferParty, OfferStatus, Product, ProductStatus
 from tests.agents.conftest import Chat
 

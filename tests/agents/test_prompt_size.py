@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.models.scripted import ScriptedChatModel
+from agents.llm.models.scripted import ScriptedChatModel
 from tests.agents.conftest import Chat
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from agents.conversation_service import InboundEvent, Sender
 from agents.domain.intents import question_key
-from agents.models.scripted import ScriptedChatModel
+from agents.llm.models.scripted import ScriptedChatModel
 from storage.models import Channel, Conversation
 from tests.agents.conftest import Chat
 

@@ -16,10 +16,10 @@ from langchain_core.outputs import ChatResult
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.agent_factory import build_agents
 from agents.conversation_service import ConversationService, InboundEvent, Sender
-from agents.models.offline import OfflineChatModel
-from agents.models.offline_turn import text_of
+from agents.llm.agent_factory import build_agents
+from agents.llm.models.offline import OfflineChatModel
+from agents.llm.models.offline_turn import text_of
 from storage.models import Channel, Condition, MessageType, Product, ProductStatus, Seller
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.agent_turn import AgentOutput, charge, collect
-from agents.turn_meter import metering
+from agents.llm.agent_turn import AgentOutput, charge, collect
+from agents.llm.turn_meter import metering
 from bot.metrics import BotMetrics, note_send_failed, note_sent
 
 
@@ -34,7 +34,7 @@ def test_model_usage_of_agent_turns_is_counted_and_a_raising_update_is_an_error(
         settings) -> None:
     from langchain_core.messages import HumanMessage
 
-    from agents.models.offline import OfflineChatModel
+    from agents.llm.models.offline import OfflineChatModel
 
     metrics = BotMetrics()
     with pytest.raises(RuntimeError), metrics.observing("callback_query"):

@@ -14,7 +14,7 @@ import aiohttp
 from aiogram.types import Update
 from pydantic import SecretStr
 
-from agents.models.offline import OfflineChatModel
+from agents.llm.models.offline import OfflineChatModel
 from bot.runners.intake import UpdateIntake
 from config.settings import PROJECT_ROOT
 from tests.e2e.conftest import BUYER, free_port, published_product, replies, with_telegram

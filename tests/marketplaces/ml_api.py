@@ -19,10 +19,10 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from agents.agent_factory import build_agents
 from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
+from agents.llm.agent_factory import build_agents
+from agents.llm.models.offline import OfflineChatModel
 from agents.marketplace_questions import MarketplaceQuestions
-from agents.models.offline import OfflineChatModel
 from config.settings import Settings
 from integrations.marketplaces import MarketplaceServices, build_marketplace_services
 from integrations.mercadolibre.oauth import TokenPair

@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from agents.models import OfflineChatModel, ScriptedChatModel
+from agents.llm.models import OfflineChatModel, ScriptedChatModel
 
 
 class LocalModelStandardSetup:

@@ -20,7 +20,7 @@ from agents.domain.listing_quality import (
     route_listing,
     score_listing,
 )
-from agents.listing_schema import ListingProposal, describe_validation_error
+from agents.llm.listing_schema import ListingProposal, describe_validation_error
 
 TREE = CategoryTree.load()
 DESCRIPTION = (

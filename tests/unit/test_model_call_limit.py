@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from agents.agent_factory import build_agents
-from agents.models import ScriptedChatModel
+from agents.llm.agent_factory import build_agents
+from agents.llm.models import ScriptedChatModel
 from agents.texts import text
 from agents.turn_context import TurnContext
 from config.settings import LLMSettings, load_settings

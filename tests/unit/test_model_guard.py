@@ -5,7 +5,7 @@ from __future__ import annotations
 from google.genai import errors
 from langchain_core.messages import AIMessage
 
-from agents.model_guard import NoAnswer, answer_problem, failure_cause, retryable
+from agents.llm.model_guard import NoAnswer, answer_problem, failure_cause, retryable
 
 
 def test_answers_with_nothing_for_the_user_are_problems_and_real_answers_are_not() -> None:

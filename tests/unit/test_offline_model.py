@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
-from agents.models import OfflineChatModel
-from agents.models.offline_turn import parse_context
+from agents.llm.models import OfflineChatModel
+from agents.llm.models.offline_turn import parse_context
 
 # The model reads only the names of the bound tools, so plain schemas stand in for them.
 BUYER_TOOL_NAMES = ["search_products", "product_details", "check_availability", "make_offer",

@@ -8,7 +8,7 @@ import json
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 
-from agents.models import OfflineChatModel
+from agents.llm.models import OfflineChatModel
 from tests.unit.test_offline_model import (
     BUYER_CONTEXT,
     BUYER_TOOLS,

@@ -7,8 +7,8 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
-from agents.models import ScriptedChatModel
-from agents.models.scripted import EXHAUSTED_REPLY
+from agents.llm.models import ScriptedChatModel
+from agents.llm.models.scripted import EXHAUSTED_REPLY
 
 
 @tool

@@ -21,7 +21,7 @@ from pydantic import PrivateAttr
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agents.models.offline import OfflineChatModel
+from agents.llm.models.offline import OfflineChatModel
 from bot.devtools.local_api import LocalBotApi
 from bot.devtools.local_api.chats import PrivateChat, StoredMessage
 

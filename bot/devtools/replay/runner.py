@@ -19,8 +19,8 @@ from typing import Any
 import structlog
 
 from agents.fixtures import load_fixtures
-from agents.models.offline import OfflineChatModel
-from agents.models.scripted import ScriptedChatModel
+from agents.llm.models.offline import OfflineChatModel
+from agents.llm.models.scripted import ScriptedChatModel
 from bot.devtools.replay.clock import ReplayClock
 from bot.devtools.replay.delivery import check_delivery
 from bot.devtools.replay.driver import ActorInfo, TurnDriver

@@ -1,4 +1,4 @@
-"""How long one agent turn may wait for the hosted model (its tokens: agents/turn_meter.py).
+"""How long one agent turn may wait for the hosted model (its tokens: agents/llm/turn_meter.py).
 
 A turn runs under `turn_budget(seconds)` (a ContextVar, so the middlewares and tools of that run
 see it): once the hosted model has failed or the budget is spent, the rest of the turn stays on

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models.offline_texts import money, say, word
-from agents.models.offline_turn import Turn
+from agents.llm.models.offline_texts import money, say, word
+from agents.llm.models.offline_turn import Turn
 
 
 def price_answer(turn: Turn, product: dict[str, Any]) -> str:

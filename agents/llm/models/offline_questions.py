@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from agents.domain.intents import question_key, read_message
-from agents.models.offline_replies import details_answer
-from agents.models.offline_turn import Turn
+from agents.llm.models.offline_replies import details_answer
+from agents.llm.models.offline_turn import Turn
 
 QUESTION_INTENTS = frozenset(
     "price_question condition_question shipping_question payment_question location_question "

@@ -9,21 +9,21 @@ from typing import Any
 
 from agents.domain.intents import PHOTOS_MARKER
 from agents.domain.listing_bundle import bundle_currency, split_items
-from agents.models.offline_questions import (
+from agents.llm.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,
     context_product,
     with_answered_questions,
 )
-from agents.models.offline_replies import details_answer, phrase_outcomes
-from agents.models.offline_seller import (
+from agents.llm.models.offline_replies import details_answer, phrase_outcomes
+from agents.llm.models.offline_seller import (
     answer_to_question,
     named_product,
     names_a_product,
     next_step,
 )
-from agents.models.offline_texts import say
-from agents.models.offline_turn import Step, Turn, as_number
+from agents.llm.models.offline_texts import say
+from agents.llm.models.offline_turn import Step, Turn, as_number
 
 
 def plan(turn: Turn) -> Step:

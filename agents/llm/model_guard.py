@@ -6,12 +6,12 @@
 - an answer with no text and no tool call (blocked for safety, a blocked prompt, an empty or a
   malformed function call) raises `NoAnswer`, so the fallback answers; it is not retried, since
   the same request would be refused again;
-- the retries together get what is left of the turn's time budget (agents.model_budget); past
+- the retries together get what is left of the turn's time budget (agents.llm.model_budget); past
   it the call is abandoned and the fallback answers;
 - once the turn fell back, its later calls go to the fallback directly;
 - every fallback is logged with its cause and noted on the turn's usage (`/metrics`).
 
-Tokens and cost are not counted here: the turn's meter (agents/turn_meter.py) gets every call's.
+Tokens and cost are not counted here: the turn's meter (agents/llm/turn_meter.py) gets every call's.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from langchain.agents.middleware import AgentMiddleware, ModelRequest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-from agents.agent_turn import note_fallback
-from agents.model_budget import current_budget
+from agents.llm.agent_turn import note_fallback
+from agents.llm.model_budget import current_budget
 
 log = structlog.get_logger(__name__)
 

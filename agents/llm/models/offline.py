@@ -18,9 +18,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agents.models.local_model import LocalChatModel, estimate_usage
-from agents.models.offline_plan import Step, plan
-from agents.models.offline_turn import read_turn, text_of
+from agents.llm.models.local_model import LocalChatModel, estimate_usage
+from agents.llm.models.offline_plan import Step, plan
+from agents.llm.models.offline_turn import read_turn, text_of
 
 
 def bound_tool_names(kwargs: dict[str, Any]) -> frozenset[str]:

@@ -20,7 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict
 
-from agents.models.offline_turn import text_of
+from agents.llm.models.offline_turn import text_of
 
 # A tool's schema, per tool object (kept alive here, so its id is never reused): an agent binds
 # the same tools before every model call, and converting them costs more than the call itself.

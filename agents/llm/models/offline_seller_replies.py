@@ -1,7 +1,7 @@
 """The offline model's phrasing of the seller tools' results: listings shown whole, changes
 confirmed with the product's name, products listed with what the sold ones went for.
 
-Part of agents/models/offline_replies.py; figures come only from the results and the Context
+Part of agents/llm/models/offline_replies.py; figures come only from the results and the Context
 block.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models.offline_texts import money, say, word
-from agents.models.offline_turn import ToolOutcome, Turn
+from agents.llm.models.offline_texts import money, say, word
+from agents.llm.models.offline_turn import ToolOutcome, Turn
 
 
 def quote(text: str, language: str) -> str:

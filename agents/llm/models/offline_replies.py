@@ -11,16 +11,16 @@ import re
 from typing import Any
 
 from agents.domain.intents import fold
-from agents.models.offline_facts import (
+from agents.llm.models.offline_facts import (
     GENERAL_CONDITION,
     INTENT_TOPICS,
     question_facts,
     topic_facts,
 )
-from agents.models.offline_price import price_answer
-from agents.models.offline_seller_replies import SELLER_PHRASES, quote
-from agents.models.offline_texts import TEXTS, money, say, word
-from agents.models.offline_turn import ToolOutcome, Turn
+from agents.llm.models.offline_price import price_answer
+from agents.llm.models.offline_seller_replies import SELLER_PHRASES, quote
+from agents.llm.models.offline_texts import TEXTS, money, say, word
+from agents.llm.models.offline_turn import ToolOutcome, Turn
 
 
 def phrase_outcomes(turn: Turn) -> str:

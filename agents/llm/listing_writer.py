@@ -18,12 +18,12 @@ from typing import Any, Protocol
 
 import structlog
 
-from agents.agent_turn import note_fallback
 from agents.domain.categories import CategoryTree
 from agents.domain.listing_description import compose_description
 from agents.domain.listing_draft import read_product_sentence
-from agents.model_budget import current_budget
-from agents.model_guard import NoAnswer, answer_problem, failure_cause
+from agents.llm.agent_turn import note_fallback
+from agents.llm.model_budget import current_budget
+from agents.llm.model_guard import NoAnswer, answer_problem, failure_cause
 from agents.turn_context import PhotoRef
 from config.settings import LLMSettings
 from integrations.media_store import MediaStore
@@ -96,12 +96,12 @@ class GeminiListingWriter:
 
     Photos go as LangChain's standard image blocks, their bytes read from the media store by
     storage key when the message did not carry them. The call gets what is left of the turn's
-    time budget; its tokens and cost count in the turn's (agents/turn_meter.py).
+    time budget; its tokens and cost count in the turn's (agents/llm/turn_meter.py).
     """
 
     def __init__(self, chat_model: Any, llm: LLMSettings, *, media: MediaStore | None = None,
                  fallback: RuleBasedListingWriter | None = None) -> None:
-        from agents.listing_schema import ListingProposal
+        from agents.llm.listing_schema import ListingProposal
 
         self.structured = chat_model.with_structured_output(ListingProposal, include_raw=True)
         self.llm = llm

@@ -13,8 +13,8 @@ from typing import Any
 
 from agents.domain.intents import fold
 from agents.domain.product_matching import Candidate, best_matches, naming_words
-from agents.models.offline_texts import TEXTS, say
-from agents.models.offline_turn import Step, Turn, as_number
+from agents.llm.models.offline_texts import TEXTS, say
+from agents.llm.models.offline_turn import Step, Turn, as_number
 
 
 def named_product(text: str) -> str | None:

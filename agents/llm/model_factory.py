@@ -14,13 +14,13 @@ def create_chat_model(llm: LLMSettings, *, scripted: BaseChatModel | None = None
     provider = llm.resolved_provider()
     if provider == "scripted":
         if scripted is None:
-            from agents.models.scripted import ScriptedChatModel
+            from agents.llm.models.scripted import ScriptedChatModel
 
             scripted = ScriptedChatModel(script=[])
         return scripted
     if provider == "gemini":
         return create_gemini(llm, client_args=client_args)
-    from agents.models.offline import OfflineChatModel
+    from agents.llm.models.offline import OfflineChatModel
 
     return OfflineChatModel()
 

@@ -23,7 +23,7 @@ from langchain_core.tracers.context import register_configure_hook
 
 from config.settings import LLMSettings
 
-# The rule-based models run here and cost nothing (agents/models); every other name is hosted.
+# The rule-based models run here and cost nothing (agents/llm/models); every other name is hosted.
 LOCAL_MODELS = frozenset({"offline", "scripted"})
 
 

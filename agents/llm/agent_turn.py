@@ -12,9 +12,9 @@ from typing import Any
 import structlog
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agents.model_budget import turn_budget
+from agents.llm.model_budget import turn_budget
+from agents.llm.turn_meter import TurnMeter, note_cause
 from agents.turn_context import TurnContext
-from agents.turn_meter import TurnMeter, note_cause
 from config.settings import LLMSettings
 
 log = structlog.get_logger(__name__)

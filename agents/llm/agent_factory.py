@@ -3,7 +3,7 @@
 Per turn only the context changes (`context=TurnContext`), so building happens at start-up, not
 per message. Middlewares: the per-turn system prompt with a model-call limit, and for Gemini
 a fallback to the offline model around the guard of answers and time budget
-(agents/model_guard.py) around the retries. All of them wrap the model call;
+(agents/llm/model_guard.py) around the retries. All of them wrap the model call;
 none adds a node to the graph (each node is a step of LangGraph's loop, paid on every turn).
 """
 
@@ -26,11 +26,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langsmith.utils import tracing_is_enabled
 
-from agents.agent_turn import note_fallback
-from agents.model_guard import HostedModelGuard, retryable
+from agents.llm.agent_turn import note_fallback
+from agents.llm.model_guard import HostedModelGuard, retryable
+from agents.llm.tools.buyer import BUYER_TOOLS
+from agents.llm.tools.seller import SELLER_TOOLS
 from agents.texts import text
-from agents.tools.buyer import BUYER_TOOLS
-from agents.tools.seller import SELLER_TOOLS
 from agents.turn_context import TurnContext
 from config.settings import LLMSettings
 

@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agents.models.local_model import LocalChatModel, estimate_usage
+from agents.llm.models.local_model import LocalChatModel, estimate_usage
 
 ScriptItem = dict[str, Any] | AIMessage
 EXHAUSTED_REPLY = "OK."

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from agents.listing_writer import RuleBasedListingWriter
-from agents.models.offline import OfflineChatModel
+from agents.llm.listing_writer import RuleBasedListingWriter
+from agents.llm.models.offline import OfflineChatModel
 from integrations.gemini_local.wire import GeminiRequest, Reply, estimate_tokens, to_messages
 
 
