@@ -14,8 +14,8 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from agents.conversation.outbox import OutboundMessage
 from agents.domain.buyer_trust import BuyerRecord, trust_score
-from agents.outbox import OutboundMessage
 from config.settings import Settings
 from storage.database import unit_of_work
 from storage.maintenance import archive_idle_conversations as archive_conversations

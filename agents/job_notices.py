@@ -1,7 +1,8 @@
 """What scheduled jobs and marketplace events tell sellers and buyers, and how it is stored.
 
 The wording is fixed (not the model's), in Spanish and English. A notice is stored in the
-recipient's chat like any bot message (`agents.outbox.store_outbound`), so a crash before
+recipient's chat like any bot message (`agents.conversation.outbox.store_outbound`), so a crash
+before
 sending loses nothing; the caller delivers the returned `OutboundMessage`.
 """
 
@@ -12,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents.conversation.outbox import OutboundMessage, seller_assistant, store_outbound
 from agents.domain.negotiation import format_money
-from agents.outbox import OutboundMessage, seller_assistant, store_outbound
 from agents.turn_context import Button
 from storage.models import Buyer, Conversation, MessageType, Seller
 from storage.repositories import conversations as conversations_repo

@@ -15,8 +15,8 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agents.conversation.outbox import OutboundMessage
 from agents.job_notices import notify_seller
-from agents.outbox import OutboundMessage
 from config.settings import Settings
 from integrations.catalog import catalog_status
 from integrations.marketplace import MarketplaceError

@@ -20,9 +20,9 @@ from typing import Literal
 
 import structlog
 
-from agents.conversation_service import ConversationService, InboundEvent, Sender
+from agents.conversation.conversation_service import ConversationService, InboundEvent, Sender
+from agents.conversation.outbox import OutboundMessage
 from agents.job_notices import notify_seller
-from agents.outbox import OutboundMessage
 from integrations.marketplace import BuyerQuestion, MarketplaceError
 from integrations.mercadolibre.errors import InvalidGrant
 from integrations.mercadolibre.notifications import Notification, question_id_from_resource

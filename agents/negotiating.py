@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents import waiting_buyers
-from agents.buyer_facts import availability
+from agents.conversation.buyer_facts import availability
 from agents.domain.negotiation import (
     NegotiationAction,
     NegotiationPolicy,

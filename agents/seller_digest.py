@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agents.conversation.outbox import OutboundMessage
 from agents.job_notices import notice, notify_seller
-from agents.outbox import OutboundMessage
 from config.settings import Settings
 from storage.database import unit_of_work
 from storage.models import (

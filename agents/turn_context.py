@@ -67,7 +67,7 @@ class Notification:
 
 @runtime_checkable  # the tools' runtime validates the context's fields by isinstance
 class TurnTransactions(Protocol):
-    """How a turn opens its short transactions (agents/turn_transactions.py)."""
+    """How a turn opens its short transactions (agents/conversation/turn_transactions.py)."""
 
     def transaction(self, ctx: TurnContext) -> AbstractAsyncContextManager[AsyncSession]: ...
 
@@ -102,7 +102,7 @@ class TurnContext:
     inbound_id: uuid.UUID | None = None  # the message this turn answers: effects are keyed to it
     actor: str | None = None  # who caused this turn's changes, for the audit log
     conversation_seller: Seller | None = None  # the seller of the conversation (the guard's)
-    deliveries: list[Any] = field(default_factory=list)  # agents.outbox.OutboundMessage stored
+    deliveries: list[Any] = field(default_factory=list)  # stored OutboundMessage rows
     open_session: AsyncSession | None = None
     owner_task: object | None = None  # the task whose transaction is open
     serial: asyncio.Lock = field(default_factory=asyncio.Lock)  # one transaction at a time

@@ -26,8 +26,13 @@ from aiogram.types import (
     User,
 )
 
-from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
-from agents.outbox import OutboundMessage
+from agents.conversation.conversation_service import (
+    ConversationService,
+    InboundEvent,
+    Sender,
+    TurnResult,
+)
+from agents.conversation.outbox import OutboundMessage
 from agents.turn_context import Button, PhotoRef
 from bot.i18n import pick_language
 from bot.metrics import note_send_failed, note_sent

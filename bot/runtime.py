@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.conversation_service import ConversationService, utc_now
+from agents.conversation.conversation_service import ConversationService, utc_now
 from agents.llm.agent_factory import Agents, build_agents
 from agents.llm.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
 from agents.llm.model_factory import create_chat_model

@@ -23,8 +23,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agents.conversation.outbox import OutboundMessage
 from agents.jobs import JOBS, JobDeps, run_job
-from agents.outbox import OutboundMessage
 from config.settings import SchedulerSettings, Settings
 from storage.job_runs import JobRuns
 

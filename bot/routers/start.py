@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.buyer_facts import OPEN_PRODUCT
+from agents.conversation.buyer_facts import OPEN_PRODUCT
 from agents.turn_context import Button
 from bot import channel
 from bot.middlewares.actor import forget_profile

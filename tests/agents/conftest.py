@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from agents.conversation_service import ConversationService, InboundEvent, Sender
+from agents.conversation.conversation_service import ConversationService, InboundEvent, Sender
 from agents.llm.agent_factory import build_agents
 from storage.models import Channel, Condition, MessageType, Product, ProductStatus, Seller
 

@@ -94,7 +94,7 @@ async def test_inbound_left_unanswered_by_a_crash_is_answered_on_restart(
         make_service, published_product, session):
     product = await published_product()
     service = make_service()
-    from agents.conversation_service import InboundEvent, Sender
+    from agents.conversation.conversation_service import InboundEvent, Sender
     from storage.models import Channel
 
     event = InboundEvent(channel=Channel.TELEGRAM, chat_id="2003", external_message_id="2003:1",

@@ -115,7 +115,7 @@ async def test_a_new_listing_and_its_regeneration_send_the_photo_and_store_their
         settings, gemini_double, session_factory, session, clock, tmp_path):
     from sqlalchemy import select
 
-    from agents.conversation_service import ConversationService
+    from agents.conversation.conversation_service import ConversationService
     from agents.llm.agent_factory import build_agents
     from agents.llm.models.offline import OfflineChatModel
     from storage.models import Message, Product

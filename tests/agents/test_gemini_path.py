@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
-from agents.conversation_service import ConversationService
+from agents.conversation.conversation_service import ConversationService
 from agents.llm.agent_factory import build_agents
 from agents.llm.model_factory import create_gemini
 from agents.llm.models.offline import OfflineChatModel

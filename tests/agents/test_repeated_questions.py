@@ -3,7 +3,7 @@ seller answers, the buyer is told it was asked; once the seller answers, it may 
 
 from __future__ import annotations
 
-from agents.conversation_service import InboundEvent, Sender
+from agents.conversation.conversation_service import InboundEvent, Sender
 from agents.domain.intents import question_key
 from agents.llm.models.scripted import ScriptedChatModel
 from storage.models import Channel, Conversation

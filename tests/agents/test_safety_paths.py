@@ -99,7 +99,7 @@ async def test_takeover_relays_buyer_to_seller_and_seller_to_buyer(make_service,
     relayed = await chat.send("buyer", 2403, "¿Hola?", name="Luis")
     assert not relayed.replies, "the agent stays quiet during a takeover"
     assert relayed.deliveries and relayed.deliveries[0].recipient == "seller"
-    from agents.conversation_service import InboundEvent, Sender
+    from agents.conversation.conversation_service import InboundEvent, Sender
     from storage.models import Channel
 
     answer = await chat.service.handle(InboundEvent(

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.conversation_service import InboundEvent, Sender
+from agents.conversation.conversation_service import InboundEvent, Sender
 from agents.llm.listing_writer import RuleBasedListingWriter
 from storage.conversation_lock import ConversationLock
 from storage.database import create_engine, create_session_factory

@@ -16,7 +16,7 @@ from langchain_core.outputs import ChatResult
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.conversation_service import ConversationService, InboundEvent, Sender
+from agents.conversation.conversation_service import ConversationService, InboundEvent, Sender
 from agents.llm.agent_factory import build_agents
 from agents.llm.models.offline import OfflineChatModel
 from agents.llm.models.offline_turn import text_of

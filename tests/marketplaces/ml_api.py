@@ -19,7 +19,12 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
+from agents.conversation.conversation_service import (
+    ConversationService,
+    InboundEvent,
+    Sender,
+    TurnResult,
+)
 from agents.llm.agent_factory import build_agents
 from agents.llm.models.offline import OfflineChatModel
 from agents.marketplace_questions import MarketplaceQuestions

@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agents.conversation.outbound_guard import (
+    BELOW_FLOOR,
+    FLOOR_FIGURE,
+    GuardVerdict,
+    guard_buyer_message,
+)
 from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide, policy_reply
-from agents.outbound_guard import BELOW_FLOOR, FLOOR_FIGURE, GuardVerdict, guard_buyer_message
 
 D = Decimal
 FALLBACK = "No puedo llegar a eso, pero te lo puedo dejar en 605 €."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.search_followup import named_result
+from agents.conversation.search_followup import named_result
 
 RESULTS = [("Ver Cámara Canon EOS 250D con objetivo", "p_canon"),
            ("Ver Cámara Nikon D3500", "p_nikon"),

@@ -2,7 +2,8 @@
 answers to the bot's own questions ("¿me dices el precio?", "what would you like to change?"),
 and the next step to point to when a message is not understood.
 
-It reads the Context block's seller lines (agents/seller_context.py) and the bot's previous
+It reads the Context block's seller lines (agents/conversation/seller_context.py) and the bot's
+previous
 message; the tools still decide which product a command acts on.
 """
 

@@ -12,7 +12,7 @@ from typing import Any
 from langchain.tools import ToolRuntime, tool
 
 from agents import negotiating
-from agents.buyer_facts import (
+from agents.conversation.buyer_facts import (
     BUTTON_TITLE_CHARS,
     OPEN_PRODUCT,
     OPEN_QUESTIONS_KEPT,

@@ -17,7 +17,7 @@ from typing import Any
 from aiogram import Dispatcher
 from sqlalchemy import func, select
 
-from agents.conversation_service import TurnResult
+from agents.conversation.conversation_service import TurnResult
 from agents.jobs import run_due_jobs
 from bot.channel import deliver
 from bot.devtools.local_api import LocalBotApi, PushResult

@@ -13,7 +13,7 @@ import re
 
 from sqlalchemy import select
 
-from agents.buyer_facts import OPEN_PRODUCT
+from agents.conversation.buyer_facts import OPEN_PRODUCT
 from agents.domain.intents_amounts import fold
 from agents.turn_context import Button, TurnContext
 from storage.models import Direction, Message, Product

@@ -4,9 +4,11 @@
    model outage loses nothing and a redelivery is answered once.
 2. Under the per-conversation lock, in short transactions: read the turn's snapshot and commit;
    run the agent with no connection held (each tool or button action in a transaction of its
-   own, recorded against the inbound: agents/turn_transactions.py); a final transaction guards
+   own, recorded against the inbound: agents/conversation/turn_transactions.py); a final
+   transaction guards
    what goes to a buyer, stores the reply and marks the inbound processed, checked against the
-   conversation's version (agents/turn_finish.py). A stale turn is run again on fresh rows,
+   conversation's version (agents/conversation/turn_finish.py). A stale turn is run again on fresh
+   rows,
    its committed effects replayed, not repeated.
 3. Return the stored replies for the channel to send.
 """
@@ -22,12 +24,12 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents.conversation_actions import run_turn
+from agents.conversation.conversation_actions import run_turn
+from agents.conversation.turn_finish import TurnResult
+from agents.conversation.turn_transactions import SessionTransactions
 from agents.llm.agent_factory import Agents
 from agents.llm.listing_writer import ListingWriter, RuleBasedListingWriter
 from agents.turn_context import PhotoRef
-from agents.turn_finish import TurnResult
-from agents.turn_transactions import SessionTransactions
 from config.settings import Settings
 from storage.chat_lock import ChatLock
 from storage.conversation_lock import ConversationLock
@@ -111,7 +113,7 @@ class ConversationService:
 
         One transaction for both: no agent runs, so nothing can fail between them.
         """
-        from agents.outbox import store_outbound
+        from agents.conversation.outbox import store_outbound
 
         async with unit_of_work(self.session_factory) as session:
             conversation = await self._conversation_for(session, event)

@@ -1,6 +1,7 @@
 """One turn's logic: pick the path (blocked, takeover, fraud, button, agent), then store replies.
 
-Buyer-bound text always passes the outbound guard (agents/turn_finish.py) before it is stored.
+Buyer-bound text always passes the outbound guard (agents/conversation/turn_finish.py) before it is
+stored.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from agents import fraud_chat, search_followup, seller_answers
-from agents.button_actions import direct_button, no_deal, pressed
-from agents.buyer_facts import availability, buyer_context
+from agents.conversation import fraud_chat, search_followup, seller_answers
+from agents.conversation.button_actions import direct_button, no_deal, pressed
+from agents.conversation.buyer_facts import availability, buyer_context
+from agents.conversation.seller_context import seller_context
+from agents.conversation.turn_finish import TurnResult, finish
 from agents.domain.fraud_signals import detect_fraud_signals
 from agents.domain.negotiation import format_money
 from agents.llm.agent_turn import AgentOutput, charge, run_agent
@@ -21,17 +24,15 @@ from agents.llm.conversation_memory import inbound_content, rolling_summary, win
 from agents.llm.prompts import system_prompt
 from agents.llm.turn_meter import metering
 from agents.negotiating import takes_offers
-from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
-from agents.turn_finish import TurnResult, finish
 from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
 from storage.repositories.turns import OfferFacts, TurnRows
 
 if TYPE_CHECKING:
-    from agents.conversation_service import ConversationService
+    from agents.conversation.conversation_service import ConversationService
 
 log = structlog.get_logger(__name__)
 

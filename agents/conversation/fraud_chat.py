@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from agents.buyer_facts import OPEN_QUESTIONS_KEPT
+from agents.conversation.buyer_facts import OPEN_QUESTIONS_KEPT
 from agents.domain.fraud_notices import reasons
 from agents.domain.fraud_policy import UNBLOCKED, FraudVerdict, fraud_verdict
 from agents.domain.fraud_signals import FraudSignal, apply_trust_penalty, safe_decline_text

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agents.outbox import OutboundMessage, buttons_json, deliver_notification
+from agents.conversation.outbox import OutboundMessage, buttons_json, deliver_notification
 from agents.turn_context import Button, TurnContext
 from storage.database import set_audit_actor
 from storage.models import Channel

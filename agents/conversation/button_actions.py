@@ -15,14 +15,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from agents import (
-    fraud_chat,
-    listing_prepared,
-    listing_versions,
-    negotiating,
-    seller_answers,
-    selling,
-)
+from agents import listing_prepared, listing_versions, negotiating, selling
+from agents.conversation import fraud_chat, seller_answers
 from agents.domain.negotiation import format_money
 from agents.llm.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.llm.listing_writer import ListingWriter
