@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from agents import housekeeping_jobs, marketplace_jobs, seller_digest
 from agents.conversation.outbox import OutboundMessage, deliver_notification
 from agents.job_notices import notify_buyer, notify_seller
-from agents.negotiating import back_on_sale_notices, expire_reservations
+from agents.selling.negotiating import back_on_sale_notices, expire_reservations
 from agents.turn_context import Notification
 from config.settings import Settings
 from storage.database import unit_of_work

@@ -15,12 +15,13 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from agents import listing_prepared, listing_versions, negotiating, selling
 from agents.conversation import fraud_chat, seller_answers
 from agents.domain.negotiation import format_money
 from agents.llm.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.llm.listing_writer import ListingWriter
-from agents.seller_rules import PICK_CALLBACK
+from agents.selling import listing_prepared, listing_versions, negotiating
+from agents.selling import products as selling
+from agents.selling.seller_rules import PICK_CALLBACK
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext
 from storage.models import Buyer

@@ -23,7 +23,7 @@ from agents.llm.agent_turn import AgentOutput, charge, run_agent
 from agents.llm.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.llm.prompts import system_prompt
 from agents.llm.turn_meter import metering
-from agents.negotiating import takes_offers
+from agents.selling.negotiating import takes_offers
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product

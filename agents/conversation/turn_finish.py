@@ -17,13 +17,13 @@ from typing import Any
 
 import structlog
 
-from agents import negotiating
 from agents.conversation.outbound_guard import guard_buyer_message
 from agents.conversation.outbox import OutboundMessage, outbound_row
 from agents.domain import conversation_state
 from agents.domain.negotiation import format_money
 from agents.llm.agent_turn import AgentOutput
 from agents.llm.conversation_memory import rolling_summary
+from agents.selling import negotiating
 from agents.turn_context import TurnContext
 from storage.models import ConversationKind, ConversationState, Seller
 from storage.repositories import offers as offers_repo

@@ -11,7 +11,6 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from agents import negotiating
 from agents.conversation.buyer_facts import (
     BUTTON_TITLE_CHARS,
     OPEN_PRODUCT,
@@ -22,6 +21,7 @@ from agents.conversation.buyer_facts import (
 )
 from agents.domain.intents import question_key
 from agents.domain.search_matching import Listed, ranked
+from agents.selling import negotiating
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo

@@ -16,8 +16,9 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 
-from agents import listing_prepared, listing_versions, selling
-from agents.selling import SellingError
+from agents.selling import listing_prepared, listing_versions
+from agents.selling import products as selling
+from agents.selling.products import SellingError
 from agents.turn_context import TurnContext, tool_error
 from storage.models import Conversation, Product, ProductStatus
 from storage.repositories import conversations as conversations_repo

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.domain.negotiation import effective_floor
-from agents.negotiating import seller_policy
+from agents.selling.negotiating import seller_policy
 from bot.devtools.replay.report import Failure
 from config.settings import Settings
 from storage.models import (

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from agents.domain.categories import CategoryTree
 from agents.domain.listing_quality import route_listing, score_listing
 from agents.llm.listing_writer import ListingWriter, ProposedListing, closing
-from agents.seller_currency import written_currency
-from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
+from agents.selling.seller_currency import written_currency
+from agents.selling.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
 from agents.turn_context import Button, PhotoRef, TurnContext, money
 from storage.models import Condition, Listing, Product, ProductStatus

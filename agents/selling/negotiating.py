@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents import waiting_buyers
 from agents.conversation.buyer_facts import availability
 from agents.domain.negotiation import (
     NegotiationAction,
@@ -24,6 +23,7 @@ from agents.domain.negotiation import (
     format_money,
     public_reason,
 )
+from agents.selling import waiting_buyers
 from agents.texts import text
 from agents.turn_context import Button, Notification, TurnContext, money, tool_error
 from config.settings import NegotiationSettings

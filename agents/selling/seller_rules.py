@@ -8,7 +8,7 @@ from storage.product_status import can_transition
 
 TITLE_RANGE = (10, 60)
 MIN_DESCRIPTION = 50
-# The button that answers "which product?" (agents/selling.py asks,
+# The button that answers "which product?" (agents/selling/products.py asks,
 # agents/conversation/button_actions.py
 # runs the seller's command again on the one chosen).
 PICK_CALLBACK = "listing:pick:"

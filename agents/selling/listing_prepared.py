@@ -8,8 +8,9 @@ between: correct, only slower).
 
 from __future__ import annotations
 
-from agents import listing_versions, selling
 from agents.llm.listing_writer import ListingWriter, ProposedListing
+from agents.selling import listing_versions
+from agents.selling import products as selling
 from agents.turn_context import PhotoRef, TurnContext
 
 
