@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.conversation.outbox import OutboundMessage
-from agents.jobs import JOBS, JobDeps, run_job
+from agents.jobs.scheduled import JOBS, JobDeps, run_job
 from config.settings import SchedulerSettings, Settings
 from storage.job_runs import JobRuns
 
@@ -60,7 +60,7 @@ def _daily(hour: int, minute: int, description: str, job_id: str) -> JobSpec:
 
 
 def job_specs(settings: SchedulerSettings) -> list[JobSpec]:
-    """Every job of `agents.jobs.JOBS` with its trigger, from the settings.
+    """Every job of `agents.jobs.scheduled.JOBS` with its trigger, from the settings.
 
     Polls and maintenance hours the settings do not name yet have fixed defaults here.
     """

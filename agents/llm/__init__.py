@@ -3,5 +3,5 @@ turn's token budget and meter, conversation memory, the listing writer, and the 
 (agents/llm/models: offline rule-based, scripted replay, double).
 
 May import agents.domain, the loose agents modules (texts, turn_context) and the selling
-services the tools call; never agents.conversation or agents.jobs.
+services the tools call; never agents.conversation or agents.jobs.scheduled.
 """

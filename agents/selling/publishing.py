@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agents.job_notices import notice
+from agents.jobs.job_notices import notice
 from agents.selling.products import SellingError
 from agents.turn_context import Button, TurnContext
 from integrations.marketplace import MarketplaceError, PublishResult

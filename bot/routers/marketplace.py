@@ -13,7 +13,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 
-from agents.job_notices import notice
+from agents.jobs.job_notices import notice
 from bot import channel
 from bot.marketplace_runtime import attached
 from bot.routers.filters import DataStartsWith, IsQuotedText, RoleFilter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.jobs import run_due_jobs
+from agents.jobs.scheduled import run_due_jobs
 from storage.models import Product, ProductStatus
 from tests.agents.conftest import Chat
 

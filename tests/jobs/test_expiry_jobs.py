@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agents.jobs import (
+from agents.jobs.scheduled import (
     DUE_JOBS,
     expire_pending_offers,
     expire_unconfirmed_reservations,

@@ -9,12 +9,12 @@ from datetime import timedelta
 from aioresponses import aioresponses
 from sqlalchemy import select
 
-from agents.jobs import JobDeps, run_job
-from agents.marketplace_jobs import (
+from agents.jobs.marketplace_jobs import (
     poll_marketplace_questions,
     refresh_marketplace_tokens,
     sync_publications,
 )
+from agents.jobs.scheduled import JobDeps, run_job
 from integrations.mercadolibre_local import LocalMercadoLibre
 from storage.models import Marketplace, MarketplaceCredential, ProductStatus, Publication
 from tests.marketplaces.ml_api import (

@@ -17,7 +17,7 @@ import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
 
 from agents.conversation.outbox import OutboundMessage
-from agents.jobs import JOBS, NO_DEPS
+from agents.jobs.scheduled import JOBS, NO_DEPS
 from bot.scheduling import JobRunner, start_scheduler, stop_scheduler
 from storage.job_runs import JobRuns
 from storage.models import OfferParty, OfferStatus

@@ -25,9 +25,9 @@ from agents.conversation.conversation_service import (
     Sender,
     TurnResult,
 )
+from agents.jobs.marketplace_questions import MarketplaceQuestions
 from agents.llm.agent_factory import build_agents
 from agents.llm.models.offline import OfflineChatModel
-from agents.marketplace_questions import MarketplaceQuestions
 from config.settings import Settings
 from integrations.marketplaces import MarketplaceServices, build_marketplace_services
 from integrations.mercadolibre.oauth import TokenPair

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from aioresponses import aioresponses
 from sqlalchemy import select
 
-from agents.marketplace_questions import QuestionOutcome
+from agents.jobs.marketplace_questions import QuestionOutcome
 from integrations.mercadolibre.notifications import Notification
 from integrations.mercadolibre.web_routes import WEBHOOK_PATH, MercadoLibreRoutes
 from storage.database import create_engine, create_session_factory

@@ -18,7 +18,7 @@ from aiogram import Dispatcher
 from sqlalchemy import func, select
 
 from agents.conversation.conversation_service import TurnResult
-from agents.jobs import run_due_jobs
+from agents.jobs.scheduled import run_due_jobs
 from bot.channel import deliver
 from bot.devtools.local_api import LocalBotApi, PushResult
 from bot.devtools.replay.clock import ReplayClock

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from agents import housekeeping_jobs, marketplace_jobs, seller_digest
 from agents.conversation.outbox import OutboundMessage, deliver_notification
-from agents.job_notices import notify_buyer, notify_seller
+from agents.jobs import housekeeping_jobs, marketplace_jobs, seller_digest
+from agents.jobs.job_notices import notify_buyer, notify_seller
 from agents.selling.negotiating import back_on_sale_notices, expire_reservations
 from agents.turn_context import Notification
 from config.settings import Settings
@@ -38,7 +38,7 @@ from storage.models import (
 )
 
 if TYPE_CHECKING:
-    from agents.marketplace_questions import MarketplaceQuestions
+    from agents.jobs.marketplace_questions import MarketplaceQuestions
     from integrations.marketplaces import MarketplaceServices
 
 

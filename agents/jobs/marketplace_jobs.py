@@ -1,6 +1,7 @@
 """Scheduled marketplace work: token refresh, publication status sync, the questions poll.
 
-Each is a job of `agents.jobs` (factory, settings, now, deps) and does nothing when MercadoLibre
+Each is a job of `agents.jobs.scheduled` (factory, settings, now, deps) and does nothing when
+MercadoLibre
 is not configured. Failures of one seller or one listing are logged and skipped: the next run
 tries again, and the others are not held back.
 """
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.conversation.outbox import OutboundMessage
-from agents.job_notices import notify_seller
+from agents.jobs.job_notices import notify_seller
 from config.settings import Settings
 from integrations.catalog import catalog_status
 from integrations.marketplace import MarketplaceError
@@ -26,7 +27,7 @@ from storage.database import unit_of_work
 from storage.models import Marketplace, Product, ProductStatus, Publication, Seller
 
 if TYPE_CHECKING:
-    from agents.jobs import JobDeps
+    from agents.jobs.scheduled import JobDeps
 
 log = structlog.get_logger(__name__)
 

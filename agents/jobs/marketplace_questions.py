@@ -22,7 +22,7 @@ import structlog
 
 from agents.conversation.conversation_service import ConversationService, InboundEvent, Sender
 from agents.conversation.outbox import OutboundMessage
-from agents.job_notices import notify_seller
+from agents.jobs.job_notices import notify_seller
 from integrations.marketplace import BuyerQuestion, MarketplaceError
 from integrations.mercadolibre.errors import InvalidGrant
 from integrations.mercadolibre.notifications import Notification, question_id_from_resource

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.conversation.outbox import OutboundMessage
-from agents.job_notices import notice, notify_seller
+from agents.jobs.job_notices import notice, notify_seller
 from config.settings import Settings
 from storage.database import unit_of_work
 from storage.models import (
@@ -30,7 +30,7 @@ from storage.models import (
 )
 
 if TYPE_CHECKING:
-    from agents.jobs import JobDeps
+    from agents.jobs.scheduled import JobDeps
 
 DIGEST_WINDOW = timedelta(days=1)
 
