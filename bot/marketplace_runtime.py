@@ -17,10 +17,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from agents.conversation.outbox import OutboundMessage
+from agents.jobs.deps import JobDeps
 from agents.jobs.job_notices import notify_seller
 from agents.jobs.marketplace_jobs import sync_publications
 from agents.jobs.marketplace_questions import MarketplaceQuestions
-from agents.jobs.scheduled import JobDeps
 from bot.runtime import AppRuntime
 from bot.web_server import WebSetup
 from integrations.marketplaces import (

@@ -23,7 +23,7 @@ from storage.maintenance import cutoff, delete_stale_sessions
 from storage.models import Buyer, Conversation, ConversationKind
 
 if TYPE_CHECKING:
-    from agents.jobs.scheduled import JobDeps
+    from agents.jobs.deps import JobDeps
 
 log = structlog.get_logger(__name__)
 

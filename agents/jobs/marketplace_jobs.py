@@ -27,7 +27,7 @@ from storage.database import unit_of_work
 from storage.models import Marketplace, Product, ProductStatus, Publication, Seller
 
 if TYPE_CHECKING:
-    from agents.jobs.scheduled import JobDeps
+    from agents.jobs.deps import JobDeps
 
 log = structlog.get_logger(__name__)
 

@@ -11,16 +11,14 @@ take them from `deps`; without them they do nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.conversation.outbox import OutboundMessage, deliver_notification
 from agents.jobs import housekeeping_jobs, marketplace_jobs, seller_digest
+from agents.jobs.deps import NO_DEPS, Job, JobDeps
 from agents.jobs.job_notices import notify_buyer, notify_seller
 from agents.selling.negotiating import back_on_sale_notices, expire_reservations
 from agents.turn_context import Notification
@@ -36,24 +34,6 @@ from storage.models import (
     OfferStatus,
     Product,
 )
-
-if TYPE_CHECKING:
-    from agents.jobs.marketplace_questions import MarketplaceQuestions
-    from integrations.marketplaces import MarketplaceServices
-
-
-@dataclass(frozen=True)
-class JobDeps:
-    """What some jobs need beyond the database: marketplaces, the questions desk, an engine."""
-
-    marketplaces: MarketplaceServices | None = None
-    questions: MarketplaceQuestions | None = None
-    engine: AsyncEngine | None = None
-
-
-NO_DEPS = JobDeps()
-Job = Callable[[async_sessionmaker[AsyncSession], Settings, datetime, JobDeps],
-               Awaitable[list[OutboundMessage]]]
 
 
 async def expire_unconfirmed_reservations(

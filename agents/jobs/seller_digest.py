@@ -30,7 +30,7 @@ from storage.models import (
 )
 
 if TYPE_CHECKING:
-    from agents.jobs.scheduled import JobDeps
+    from agents.jobs.deps import JobDeps
 
 DIGEST_WINDOW = timedelta(days=1)
 

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from agents.domain.buyer_trust import BuyerRecord, trust_score
 from agents.domain.fraud_signals import FraudKind
+from agents.jobs.deps import NO_DEPS, JobDeps
 from agents.jobs.housekeeping_jobs import (
     archive_idle_conversations,
     clean_bot_sessions,
     recompute_trust_scores,
 )
-from agents.jobs.scheduled import NO_DEPS, JobDeps
 from agents.jobs.seller_digest import send_seller_digests
 from storage.database import create_engine, create_session_factory
 from storage.models import (
