@@ -16,6 +16,7 @@ from agents.domain.product_matching import Candidate, best_matches
 from agents.llm.listing_writer import ListingWriter
 from agents.selling import listing_versions
 from agents.selling.negotiating import parse_amount
+from agents.selling.publishing import publish_on
 from agents.selling.seller_currency import checked_currency, usual_currency, written_currency
 from agents.selling.seller_rules import (
     MIN_DESCRIPTION,
@@ -186,8 +187,6 @@ def product_state(product: Product) -> dict[str, Any]:
 async def publish(ctx: TurnContext, product: Product, marketplace: str | None = "catalog"
                   ) -> dict[str, Any]:
     """Publish on the catalog or an external marketplace (see agents/selling/publishing.py)."""
-    from agents.selling.publishing import publish_on  # it builds on this module's SellingError
-
     return await publish_on(ctx, product, marketplace)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.jobs.job_notices import notice
-from agents.selling.products import SellingError
+from agents.selling.seller_rules import SellingError
 from agents.turn_context import Button, TurnContext
 from integrations.marketplace import MarketplaceError, PublishResult
 from integrations.marketplaces import current_registry
