@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
@@ -32,12 +33,26 @@ from storage.repositories import offers as offers_repo
 from storage.repositories.turns import OfferFacts, TurnRows
 
 if TYPE_CHECKING:
-    from agents.conversation.conversation_service import ConversationService
+    from agents.llm.agent_factory import Agents
+    from agents.llm.listing_writer import ListingWriter
+    from agents.turn_context import TurnTransactions
+    from config.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 
-def build_context(service: ConversationService, rows: TurnRows) -> TurnContext:
+class TurnServices(Protocol):
+    """What a turn takes from the conversation service that runs it (conversation_service.py
+    passes itself); a protocol so this module needs nothing from the service's."""
+
+    settings: Settings
+    agents: Agents
+    clock: Callable[[], datetime]
+    listing_writer: ListingWriter
+    transactions: TurnTransactions
+
+
+def build_context(service: TurnServices, rows: TurnRows) -> TurnContext:
     inbound, conversation = rows.inbound, rows.conversation
     role = "seller" if inbound.author is Author.SELLER else "buyer"
     speaker = rows.seller if role == "seller" else rows.buyer
@@ -78,7 +93,7 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
 Direct = Callable[[], Awaitable[AgentOutput | None]]
 
 
-async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
+async def run_turn(service: TurnServices, rows: TurnRows) -> TurnResult:
     """One turn on the snapshot `turns.read_turn` read (committed: nothing is locked).
 
     A path that needs no model (a note, a safety path, a relay, a sale or takeover button)
