@@ -6,7 +6,7 @@ runs, so they live here as templates.
 
 from __future__ import annotations
 
-from agents.domain.negotiation import format_money
+from agents.domain.negotiation_replies import format_money
 
 TEXTS: dict[str, dict[str, str]] = {
     "btn_accept_counter": {"es": "Aceptar {amount}", "en": "Accept {amount}"},

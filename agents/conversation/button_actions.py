@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage
 
 from agents.conversation import fraud_chat, seller_answers
-from agents.domain.negotiation import format_money
+from agents.domain.negotiation_replies import format_money
 from agents.llm.agent_turn import AgentOutput, phrase_result, run_agent
 from agents.llm.listing_writer import ListingWriter
 from agents.selling import listing_prepared, listing_versions, negotiating

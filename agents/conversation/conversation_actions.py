@@ -19,7 +19,7 @@ from agents.conversation.buyer_facts import availability, buyer_context
 from agents.conversation.seller_context import seller_context
 from agents.conversation.turn_finish import TurnResult, finish
 from agents.domain.fraud_signals import detect_fraud_signals
-from agents.domain.negotiation import format_money
+from agents.domain.negotiation_replies import format_money
 from agents.llm.agent_turn import AgentOutput, charge, run_agent
 from agents.llm.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.llm.prompts import system_prompt

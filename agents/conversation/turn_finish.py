@@ -20,7 +20,7 @@ import structlog
 from agents.conversation.outbound_guard import guard_buyer_message
 from agents.conversation.outbox import OutboundMessage, outbound_row
 from agents.domain import conversation_state
-from agents.domain.negotiation import format_money
+from agents.domain.negotiation_replies import format_money
 from agents.llm.agent_turn import AgentOutput
 from agents.llm.conversation_memory import rolling_summary
 from agents.selling import negotiating

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.conversation.outbox import OutboundMessage, seller_assistant, store_outbound
-from agents.domain.negotiation import format_money
+from agents.domain.negotiation_replies import format_money
 from agents.turn_context import Button
 from storage.models import Buyer, Conversation, MessageType, Seller
 from storage.repositories import conversations as conversations_repo

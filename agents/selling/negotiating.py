@@ -15,14 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.conversation.buyer_facts import availability
-from agents.domain.negotiation import (
-    NegotiationAction,
-    NegotiationPolicy,
-    decide,
-    effective_floor,
-    format_money,
-    public_reason,
-)
+from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide, effective_floor
+from agents.domain.negotiation_replies import format_money, public_reason
 from agents.selling import waiting_buyers
 from agents.texts import text
 from agents.turn_context import Button, Notification, TurnContext, money, tool_error

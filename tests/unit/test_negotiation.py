@@ -15,9 +15,8 @@ from agents.domain.negotiation import (
     NegotiationPolicy,
     decide,
     effective_floor,
-    format_money,
-    policy_reply,
 )
+from agents.domain.negotiation_replies import format_money, policy_reply
 
 D = Decimal
 POLICY = NegotiationPolicy()

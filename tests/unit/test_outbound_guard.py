@@ -14,7 +14,8 @@ from agents.conversation.outbound_guard import (
     GuardVerdict,
     guard_buyer_message,
 )
-from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide, policy_reply
+from agents.domain.negotiation import NegotiationAction, NegotiationPolicy, decide
+from agents.domain.negotiation_replies import policy_reply
 
 D = Decimal
 FALLBACK = "No puedo llegar a eso, pero te lo puedo dejar en 605 €."
