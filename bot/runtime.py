@@ -15,6 +15,8 @@ from agents.agent_factory import Agents, build_agents
 from agents.conversation_service import ConversationService, utc_now
 from agents.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
 from agents.model_factory import create_chat_model
+from bot.job_queue import JobQueue
+from bot.job_tasks import register_tasks
 from config.settings import PROJECT_ROOT, Settings
 from storage.conversation_lock import ConversationLock
 from storage.database import create_engine, create_session_factory
@@ -35,8 +37,11 @@ class AppRuntime:
     limiter: RateLimiter
     clock: Callable[[], datetime]
     media_dir: Path
+    jobs: JobQueue | None = None  # the job queue (procrastinate), on the same database
 
     async def close(self) -> None:
+        if self.jobs is not None:
+            await self.jobs.close()
         await self.redis.aclose()
         await self.engine.dispose()
 
@@ -79,4 +84,4 @@ async def build_runtime(
     media_dir = PROJECT_ROOT / ".data" / "media"
     return AppRuntime(settings=settings, engine=engine, session_factory=factory, redis=redis,
                       keys=keys, agents=agents, service=service, limiter=limiter, clock=clock,
-                      media_dir=media_dir)
+                      media_dir=media_dir, jobs=JobQueue(database_url, register_tasks))

@@ -1,11 +1,13 @@
 """Webhook mode: Telegram POSTs updates to our web server; this registers the route and the hook.
 
 The route is aiogram's `SimpleRequestHandler` with the secret token checked (a wrong or missing
-`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed). Updates are handled before
-the response (`handle_in_background=False`): Telegram counts an update delivered only once it
-was answered, so a crash means a redelivery (which the duplicate filters absorb), never a loss;
-and the web server's graceful shutdown waits for those requests. With no configured secret, one
-is derived from the bot token, so every worker behind the same hook agrees on it.
+`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed). Telegram's POST is answered
+as soon as the update is stored (`StoredFirstHandler`), not after its turn: from then on the
+update is ours to answer (the inbox and the job queue retry it), and Telegram need not hold a
+connection through a model call. If the store fails the POST fails, and Telegram redelivers.
+The updates still being handled count as in flight for the graceful shutdown. With no
+configured secret, one is derived from the bot token, so every worker behind the same hook
+agrees on it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import asyncio
 import hashlib
 import hmac
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
 import structlog
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.middlewares.inbox import STORED
 from config.settings import TelegramSettings
 
 log = structlog.get_logger(__name__)
@@ -52,9 +57,35 @@ def webhook_secret(telegram: TelegramSettings, bot_token: str) -> str:
     return hmac.new(bot_token.encode(), b"marketbot-telegram-webhook", hashlib.sha256).hexdigest()
 
 
+class StoredFirstHandler(SimpleRequestHandler):
+    """Answers the POST once the inbox has stored the update (or once it is handled, for the
+    kinds the inbox does not keep); the rest of the handling goes on in a task."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        update = Update.model_validate(await request.json(loads=bot.session.json_loads),
+                                       context={"bot": bot})
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self.dispatcher.feed_update(
+            bot, update, **self.data, **{STORED: stored}))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._finished)
+        await asyncio.wait({stored, task}, return_when=asyncio.FIRST_COMPLETED)
+        if stored.done():
+            stored.result()  # a failed store fails the POST: Telegram redelivers
+        else:
+            stored.cancel()
+            task.result()
+        return web.json_response({}, dumps=bot.session.json_dumps)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background_feed_update_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook.update_failed", error=repr(task.exception()))
+
+
 def add_webhook_route(app: web.Application, dispatcher: Dispatcher, bot: Bot,
                       telegram: TelegramSettings) -> None:
-    handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False,
+    handler = StoredFirstHandler(dispatcher, bot, handle_in_background=False,
                                    secret_token=webhook_secret(telegram, bot.token))
     # Not `handler.register(app)`: it closes the bot's session on shutdown, before the
     # updates in progress could send their replies; the runner closes it after draining.
