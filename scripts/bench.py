@@ -48,6 +48,16 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 60 seconds")
+    return value
+
+
 def build_parser() -> OperatorArgumentParser:
     parser = OperatorArgumentParser(
         prog="bench.py", description="Benchmark the whole bot against a bare echo bot.",
@@ -61,6 +71,9 @@ def build_parser() -> OperatorArgumentParser:
                         help="messages per second of the steady-rate phase (default 50)")
     parser.add_argument("--latency-chats", type=_positive(int), default=100,
                         help="chats sharing the steady rate (default 100)")
+    parser.add_argument("--model-latency", type=_non_negative, default=0.0, metavar="SECONDS",
+                        help="also run the load with every model call waiting SECONDS first, "
+                             "and 10 chats making offers on one product (default 0: not run)")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON holding every figure")
     return parser
@@ -79,15 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         # warnings only: a log line per update would be part of what is measured
         configure_logging(settings.logging.model_copy(update={"level": "WARNING"}))
         options = BenchOptions(duration=args.duration, chats=args.chats, rate=args.rate,
-                               latency_chats=args.latency_chats)
+                               latency_chats=args.latency_chats,
+                               model_latency=args.model_latency)
         figures = await run_bench(settings, options,
                                   lambda line: print(line, file=sys.stderr, flush=True))
         print(format_report(figures), flush=True)
         if args.json:
             print(json.dumps(figures), flush=True)
-        if figures["errors"] or figures["timeouts"]:
+        if figures["errors"] or figures["lost"] or figures["duplicates"]:
             raise OperatorError(f"the bot failed during the run ({figures['errors']} errors, "
-                                f"{figures['timeouts']} unanswered): the figures are not valid")
+                                f"{figures['lost']} messages never answered, "
+                                f"{figures['duplicates']} answered twice)")
         return EXIT_OK
 
     return run_script(run)

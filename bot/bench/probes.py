@@ -14,6 +14,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import PrivateAttr
@@ -62,13 +63,35 @@ class TimedLocalBotApi(LocalBotApi):
 
 
 class CountingOfflineModel(OfflineChatModel):
-    """The offline model, counting its calls (the agents bind it once, at start-up)."""
+    """The offline model, counting its calls (the agents bind it once, at start-up).
+
+    `latency` (seconds, 0 by default) makes every asynchronous call wait that long before it
+    answers, as a hosted model's HTTP round trip would: the wait is I/O, not CPU, so the event
+    loop serves others meanwhile.
+    """
 
     _calls: int = PrivateAttr(default=0)
+    _latency: float = PrivateAttr(default=0.0)
 
     @property
     def calls(self) -> int:
         return self._calls
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._latency = max(0.0, seconds)
+
+    async def _agenerate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        if self._latency:
+            await asyncio.sleep(self._latency)
+        return await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any

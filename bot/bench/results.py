@@ -6,10 +6,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from bot.bench.answers import AnswerCount
 from bot.bench.load import PhaseResult
+from bot.bench.model_bound import OFFER_CHATS, WindowResult, ideal_rate
+from bot.bench.pg_activity import ActivityPeaks
 
 TARGET_RATIO = 0.3  # the pipeline's throughput against the bare echo bot's, at least
 TARGET_P99_MS = 25.0  # update-to-reply p99 at the steady rate, at most
+TARGET_BOUND_RATIO = 0.8  # with a slow model: measured / model-bound ideal, at least
+TARGET_IDLE_IN_TRANSACTION_S = 0.5  # longest transaction held open doing nothing, at most
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -29,10 +34,41 @@ def _per(count: float, messages: int) -> float:
     return round(count / messages, 2) if messages else 0.0
 
 
+def _bound(result: WindowResult | None, chats: int, latency: float, cpu_bound: float,
+           prefix: str) -> dict[str, Any]:
+    """A model-bound phase's figures (None when it did not run)."""
+    if result is None:
+        return {f"{prefix}_msgs_per_s": None, f"{prefix}_ideal_msgs_per_s": None,
+                f"{prefix}_bound_ratio": None, f"{prefix}_model_calls_per_msg": None,
+                f"{prefix}_p99_ms": None}
+    ideal = ideal_rate(chats, latency, result.calls_per_message, cpu_bound)
+    return {
+        f"{prefix}_msgs_per_s": round(result.rate, 1),
+        f"{prefix}_ideal_msgs_per_s": round(ideal, 1),
+        f"{prefix}_bound_ratio": round(result.rate / ideal, 3) if ideal else 0.0,
+        f"{prefix}_model_calls_per_msg": round(result.calls_per_message, 2),
+        f"{prefix}_p99_ms": _ms(percentile(result.latencies, 0.99)),
+    }
+
+
+def model_bound(asked: WindowResult | None, offered: WindowResult | None, *, chats: int,
+                offer_chats: int, latency: float, cpu_bound: float) -> dict[str, Any]:
+    """ideal_msgs_per_s / model_bound_ratio (the saturation load) and offer_bound_ratio."""
+    figures = {**_bound(asked, chats, latency, cpu_bound, "model"),
+               **_bound(offered, offer_chats, latency, cpu_bound, "offer")}
+    figures["ideal_msgs_per_s"] = figures.pop("model_ideal_msgs_per_s")
+    figures["model_bound_msgs_per_s"] = figures.pop("model_msgs_per_s")
+    ratios = [figures["model_bound_ratio"], figures["offer_bound_ratio"]]
+    figures["bound_ok"] = (None if None in ratios
+                           else min(ratios) >= TARGET_BOUND_RATIO)  # type: ignore[type-var]
+    return figures
+
+
 def summarize(*, echo_saturation: PhaseResult, echo_steady: PhaseResult,
               saturation: PhaseResult, steady: PhaseResult, counts: dict[str, int],
               replies: int, errors: int, first_error: str | None, peak_rss_mb: float,
-              options: dict[str, Any]) -> dict[str, Any]:
+              activity: ActivityPeaks, answers: AnswerCount, asked: WindowResult | None,
+              offered: WindowResult | None, options: dict[str, Any]) -> dict[str, Any]:
     """The figures of one run. `counts` are the probes' deltas over the two measured pipeline
     phases; `replies` the bot messages those phases put in the load's chats; `errors` the
     error log records while the pipeline ran (a run with errors measured something else)."""
@@ -70,8 +106,37 @@ def summarize(*, echo_saturation: PhaseResult, echo_steady: PhaseResult,
         "peak_rss_mb": round(peak_rss_mb, 1),
         "ratio_ok": ratio >= TARGET_RATIO,
         "p99_ok": _ms(p99) <= TARGET_P99_MS,
+        **model_bound(asked, offered, chats=options["chats"], offer_chats=OFFER_CHATS,
+                      latency=options["model_latency_s"], cpu_bound=pipeline_rate),
+        "max_idle_in_transaction_s": round(activity.max_idle_in_transaction_s, 3),
+        "max_idle_in_transaction_sessions": activity.max_idle_in_transaction_sessions,
+        "idle_ok": activity.max_idle_in_transaction_s <= TARGET_IDLE_IN_TRANSACTION_S,
+        "max_db_connections": activity.max_db_connections,
+        "activity_samples": activity.samples,
+        "sent": answers.sent,
+        "lost": answers.lost,
+        "duplicates": answers.duplicated,
+        "unanswered_examples": answers.examples,
         **options,
     }
+
+
+def _bound_lines(figures: dict[str, Any], ok: dict[bool, str]) -> list[str]:
+    if figures["model_bound_ratio"] is None:
+        return []
+    latency = figures["model_latency_s"]
+    return [
+        f"model latency {latency} s per call (ideal: the lesser of chats / (latency x calls) "
+        "and the saturation rate above)",
+        f"  {figures['chats']} chats    {figures['model_bound_msgs_per_s']} msg/s of ideal "
+        f"{figures['ideal_msgs_per_s']} ({figures['model_model_calls_per_msg']} calls/msg): "
+        f"ratio {figures['model_bound_ratio']}   p99 {figures['model_p99_ms']} ms",
+        f"  {OFFER_CHATS} chats making offers on one product    {figures['offer_msgs_per_s']} "
+        f"msg/s of ideal {figures['offer_ideal_msgs_per_s']} "
+        f"({figures['offer_model_calls_per_msg']} calls/msg): ratio "
+        f"{figures['offer_bound_ratio']}   p99 {figures['offer_p99_ms']} ms",
+        f"  (target ratios >= {TARGET_BOUND_RATIO}: {ok[bool(figures['bound_ok'])]})",
+    ]
 
 
 def format_report(figures: dict[str, Any]) -> str:
@@ -102,6 +167,14 @@ def format_report(figures: dict[str, Any]) -> str:
         f"redis calls {figures['redis_calls_per_msg']}",
         f"peak RSS {figures['peak_rss_mb']} MB (this process)   "
         f"timeouts {figures['timeouts']}   errors {figures['errors']}",
+        *_bound_lines(figures, ok),
+        f"database sessions: at most {figures['max_db_connections']}; longest idle in "
+        f"transaction {figures['max_idle_in_transaction_s']} s "
+        f"(target <= {TARGET_IDLE_IN_TRANSACTION_S} s: {ok[figures['idle_ok']]}; "
+        f"{figures['activity_samples']} samples of pg_stat_activity)",
+        f"every pipeline message: {figures['sent']} sent, {figures['lost']} never answered, "
+        f"{figures['duplicates']} answered twice",
+        *(f"  {example}" for example in figures["unanswered_examples"]),
     ]
     if figures["errors"]:
         lines.append(f"  WARNING: the pipeline logged errors; first: {figures['first_error']}")

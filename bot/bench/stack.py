@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 from aiogram import Bot, Dispatcher, F
 from aiogram.types import Message
+from sqlalchemy.engine import make_url
 
 from agents.fixtures import load_fixtures
 from bot.bench.probes import CountingOfflineModel, DatabaseCounter, RedisCounter, TimedLocalBotApi
@@ -54,6 +55,8 @@ class Stack:
     model: CountingOfflineModel
     database: DatabaseCounter
     redis: RedisCounter
+    admin_dsn: str  # another database on the same server, for the pg_stat_activity sampler
+    database_name: str
 
     def pipeline_dispatcher(self) -> Dispatcher:
         return create_dispatcher(self.runtime)
@@ -99,12 +102,17 @@ async def polling(dispatcher: Dispatcher, bot: Bot, state: TimedLocalBotApi
         await bot.session.close()
 
 
+def admin_dsn(services: EmbeddedServices) -> str:
+    """A plain `postgresql://` DSN of the embedded server's `postgres` database."""
+    assert services.postgres is not None
+    return services.postgres.url("postgres").replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 @contextlib.asynccontextmanager
 async def throwaway_database(services: EmbeddedServices) -> AsyncIterator[str]:
     """A new database on the embedded server, migrated to head; dropped afterwards."""
     assert services.postgres is not None
-    admin_url = services.postgres.url("postgres").replace("postgresql+asyncpg://",
-                                                          "postgresql://", 1)
+    admin_url = admin_dsn(services)
     name = f"marketbot_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(admin_url)
     try:
@@ -146,7 +154,8 @@ async def running_stack(settings: Settings) -> AsyncIterator[Stack]:
                 settle_after_startup()  # as bot.entrypoint.serve does before serving
                 try:
                     yield Stack(settings, runtime, state, base_url, model, database,
-                                RedisCounter(runtime.redis))
+                                RedisCounter(runtime.redis), admin_dsn(services),
+                                make_url(database_url).database or "")
                 finally:
                     database.detach()
                     await runner.cleanup()
