@@ -20,6 +20,7 @@ import structlog
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from bot.job_queue import JobQueue
 from bot.metrics import BotMetrics
 from bot.runners.intake import UpdateIntake
 from bot.runners.polling import POLLING_TIMEOUT_SECONDS, run_polling
@@ -30,6 +31,7 @@ from bot.web_server import WebSetup, create_web_app, start_web_app
 log = structlog.get_logger(__name__)
 
 DRAIN_SECONDS = 20.0
+WORKER_RESTART_SECONDS = 1.0
 
 
 @dataclass
@@ -82,13 +84,24 @@ async def job_worker(running: RunningBot) -> AsyncIterator[None]:
         return
     environment = JobEnvironment(running.runtime, running.bot, running.dispatcher,
                                  running.metrics)
-    worker = asyncio.create_task(jobs.run_worker({ENVIRONMENT: environment}))
+    worker = asyncio.create_task(_keep_working(jobs, {ENVIRONMENT: environment}))
     try:
         yield
     finally:
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+
+
+async def _keep_working(jobs: JobQueue, context: dict[str, object]) -> None:
+    """Run the queue's worker; if it dies (the database went away under it), start it again."""
+    while True:
+        try:
+            await jobs.run_worker(context)
+            return
+        except Exception as exc:
+            log.error("jobs.worker_died", error=repr(exc))
+            await asyncio.sleep(WORKER_RESTART_SECONDS)
 
 
 async def run_bot(runtime: AppRuntime, bot: Bot, stop: asyncio.Event, *,

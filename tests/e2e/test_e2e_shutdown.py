@@ -80,7 +80,8 @@ async def test_a_stop_in_webhook_mode_finishes_the_updates_it_took(
                 return r.status
 
         first, second = state.pending_updates()
-        assert await post(first) == 200
+        assert await post(first) == 200  # stored; answered right after
+        assert await state.wait_for_messages(BUYER["id"], asked.message_id - 1)
         assert await post(second) == 200  # stored; the slow model is still thinking
         await eventually(lambda: running.intake.in_flight >= 1)
         await start_bot.stop(running)  # lets the update in progress finish

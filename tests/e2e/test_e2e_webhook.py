@@ -2,8 +2,8 @@
 
 The webhook route takes Telegram's POSTs only with the secret token (401 and nothing processed
 otherwise) and responds once the update is stored, answering after; a failed handler is retried
-by the job queue, not apologised for and dropped; `/healthz` reports PostgreSQL and Redis (503 when one
-is down); `/metrics` moves after a turn; going back to polling deletes the webhook.
+by the job queue, not apologised for and dropped; `/healthz` reports PostgreSQL and Redis (503
+when one is down); `/metrics` moves after a turn; going back to polling deletes the webhook.
 """
 
 from __future__ import annotations
