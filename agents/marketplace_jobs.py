@@ -7,8 +7,9 @@ tries again, and the others are not held back.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import select
@@ -85,32 +86,51 @@ async def sync_publications(
     async with factory() as session:
         rows = (await session.execute(query)).all()
     sent: list[OutboundMessage] = []
+    by_seller: dict[uuid.UUID, list[Any]] = {}
     for row in rows:
-        client = accounts.client(row.seller_id)
-        try:
-            remote = await client.sync_status(row.external_id)
-            wanted = catalog_status(ProductStatus(row.status))
-            if remote in _SETTABLE and remote != wanted:
-                await client.update_status(row.external_id, wanted)  # type: ignore[arg-type]
-                remote = wanted
+        by_seller.setdefault(row.seller_id, []).append(row)
+    for seller_id, seller_rows in by_seller.items():
+        client = accounts.client(seller_id)
+        try:  # 20 listings a request (multiget), not one request each
+            remote_statuses = await client.statuses([r.external_id for r in seller_rows])
         except NotConnected:
             continue
         except MarketplaceError as exc:
-            log.warning("job.publication_sync_failed", item_id=row.external_id,
+            log.warning("job.publication_sync_failed", seller_id=str(seller_id),
                         reason=exc.reason)
             continue
-        async with unit_of_work(factory, actor="job:sync_publications") as session:
-            publication = await session.get(Publication, row.id, with_for_update=True)
-            if publication is None:
-                continue
-            changed = publication.external_status != remote
-            publication.external_status, publication.last_synced_at = remote, now
-            if changed and remote not in _SETTABLE:
-                out = await notify_seller(
-                    session, row.seller_id, "ml_status_changed", now=now,
-                    title=row.title or row.external_id,
-                    status=_status_word(remote, await _language(session, row.seller_id)))
-                sent += [out] if out else []
+        for row in seller_rows:
+            if row.external_id in remote_statuses:
+                sent += await _sync_one(factory, client, row, remote_statuses[row.external_id],
+                                        now)
+    return sent
+
+
+async def _sync_one(factory: async_sessionmaker[AsyncSession], client: Any, row: Any,
+                    remote: str, now: datetime) -> list[OutboundMessage]:
+    """One listing brought in line with its product; the seller told of a change there."""
+    sent: list[OutboundMessage] = []
+    wanted = catalog_status(ProductStatus(row.status))
+    if remote in _SETTABLE and remote != wanted:
+        try:
+            await client.update_status(row.external_id, wanted)
+            remote = wanted
+        except MarketplaceError as exc:
+            log.warning("job.publication_sync_failed", item_id=row.external_id,
+                        reason=exc.reason)
+            return sent
+    async with unit_of_work(factory, actor="job:sync_publications") as session:
+        publication = await session.get(Publication, row.id, with_for_update=True)
+        if publication is None:
+            return sent
+        changed = publication.external_status != remote
+        publication.external_status, publication.last_synced_at = remote, now
+        if changed and remote not in _SETTABLE:
+            out = await notify_seller(
+                session, row.seller_id, "ml_status_changed", now=now,
+                title=row.title or row.external_id,
+                status=_status_word(remote, await _language(session, row.seller_id)))
+            sent += [out] if out else []
     return sent
 
 

@@ -28,7 +28,7 @@ class Flow:
     chats: int
     messages: int  # questions per chat, after the opening /start
     fault_after: float  # seconds into the flow
-    timeout: float = 30.0  # for each reply
+    timeout: float = 90.0  # for each reply (a restart on a loaded machine takes a while)
     pause: float = 0.3  # between a reply and the chat's next message
 
 

@@ -12,12 +12,17 @@ import asyncio
 import copy
 import itertools
 from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from bot.bench.answers import AnswerCount, count_by_totals, count_chats, log_of_views
 from bot.local_api import LocalBotApi
 
 Person = dict[str, Any]
+# Catalog keys of bot messages that are not an answer: a promise to answer later, an apology
+# for a message that failed. A chat left with only these lost its message.
+NOT_ANSWERS = ("slow_down", "error_apology")
 _update_ids = itertools.count(7_000_000_001)  # far above the server's own update ids
 
 
@@ -53,13 +58,34 @@ async def converse(state: LocalBotApi, person: Person, texts: Sequence[str], *, 
     return late
 
 
+@cache
+def not_answers() -> frozenset[str]:
+    """Every language's text of the NOT_ANSWERS catalog entries."""
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import DOMAIN, SOURCE
+
+    texts = set()
+    for po_path in Path(SOURCE).glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        with po_path.open("rb") as source:
+            catalog = read_po(source)
+        for key in NOT_ANSWERS:
+            message = catalog.get(key)
+            if message is not None and message.string:
+                texts.add(str(message.string))
+    return frozenset(texts)
+
+
 def chat_log(state: LocalBotApi, chat_id: int) -> list[tuple[bool, str]]:
+    """The chat in order, (from_bot, text); bot messages that answer nothing left out."""
     chat = state.chat(chat_id)
     if chat is None:
         return []
     from bot.local_api.views import message_view
 
-    return log_of_views(message_view(m) for m in chat.messages.values() if not m.deleted)
+    skipped = not_answers()
+    log = log_of_views(message_view(m) for m in chat.messages.values() if not m.deleted)
+    return [(from_bot, text) for from_bot, text in log if not (from_bot and text in skipped)]
 
 
 def unanswered(state: LocalBotApi, persons: Sequence[Person]) -> int:
@@ -119,12 +145,14 @@ def last_buttons(state: LocalBotApi, chat_id: int) -> tuple[int, list[str]] | No
 
 
 def bot_messages_after(state: LocalBotApi, chat_id: int, message_id: int) -> list[str]:
+    """The texts of the bot's answers after message `message_id` (see NOT_ANSWERS)."""
     chat = state.chat(chat_id)
     if chat is None:
         return []
-    return [str(m.body.get("text") or m.body.get("caption") or "[other]")
-            for m in sorted(chat.messages.values(), key=lambda m: m.message_id)
-            if m.from_bot and m.message_id > message_id and not m.deleted]
+    texts = (str(m.body.get("text") or m.body.get("caption") or "[other]")
+             for m in sorted(chat.messages.values(), key=lambda m: m.message_id)
+             if m.from_bot and m.message_id > message_id and not m.deleted)
+    return [text for text in texts if text not in not_answers()]
 
 
 def _entities(text: str) -> dict[str, Any]:

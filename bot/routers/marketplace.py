@@ -48,8 +48,9 @@ async def connect(message: Message, bot: Bot, runtime: AppRuntime, language: str
                 session, telegram_id=message.from_user.id, name=event.sender.name,
                 language=language)
         try:
+            accounts = features.services.accounts
             start = await features.services.authorizations.begin(
-                seller.id, features.services.accounts.settings)
+                seller.id, accounts.settings, auth_host=await accounts.auth_host(seller.id))
         except MarketplaceError:
             text = notice("ml_not_configured", language)
         else:

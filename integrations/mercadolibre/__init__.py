@@ -1,12 +1,13 @@
 """MercadoLibre at the HTTP level: the item/question client, OAuth, webhook notifications.
 
-Modules: `client` (the Marketplace implementation), `transport` (retries, 401 refresh),
-`item_payload` (category attributes to item JSON), `errors` (seller-readable reasons),
+Modules: `client` (the Marketplace implementation), `question_api` (questions and answers),
+`transport` (retries, 401 refresh), `item_payload` (category attributes to item JSON), `sites`
+(each site's currencies and auth host), `errors` (seller-readable reasons),
 `backoff`, `oauth` (PKCE, tokens, TokenRefresher) and `notifications` (webhook handler).
 No storage here: callers pass token load/save callables and a lock.
 """
 
-from integrations.mercadolibre.client import MAX_ANSWER_LENGTH, MercadoLibreClient
+from integrations.mercadolibre.client import MAX_ANSWER_LENGTH, Account, MercadoLibreClient
 from integrations.mercadolibre.errors import (
     DescriptionNotSaved,
     InvalidGrant,
@@ -37,6 +38,7 @@ from integrations.mercadolibre.oauth import (
 
 __all__ = [
     "MAX_ANSWER_LENGTH",
+    "Account",
     "DescriptionNotSaved",
     "InvalidGrant",
     "InvalidNotification",

@@ -27,9 +27,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config.settings import MarketplaceSettings
 from integrations.credentials_cipher import CredentialsCipher
 from integrations.marketplace import MarketplaceError
-from integrations.mercadolibre.client import MercadoLibreClient
+from integrations.mercadolibre import sites
+from integrations.mercadolibre.client import Account, MercadoLibreClient
 from integrations.mercadolibre.errors import InvalidGrant
-from integrations.mercadolibre.oauth import TokenPair, TokenRefresher, exchange_code, utc_now
+from integrations.mercadolibre.oauth import (
+    NotConnected,
+    TokenPair,
+    TokenRefresher,
+    exchange_code,
+    utc_now,
+)
 from integrations.mercadolibre.transport import Sleep
 from storage.conversation_lock import ConversationLock
 from storage.database import unit_of_work
@@ -120,8 +127,11 @@ class MercadoLibreAccounts:
         )
 
     async def save(self, seller_id: uuid.UUID, pair: TokenPair, *,
-                   nickname: str | None = None) -> None:
-        """Store a new pair (encrypted) and mark the credentials valid; committed on return."""
+                   nickname: str | None = None, account: Account | None = None) -> None:
+        """Store a new pair (encrypted) and mark the credentials valid; committed on return.
+
+        `account` (from `/users/me` at connection) records the account's site and tags; a
+        refresh leaves them as they are."""
         now = self._clock()
         values: dict[str, Any] = {
             "app_id": self.client_id,
@@ -132,17 +142,20 @@ class MercadoLibreAccounts:
             "refresh_expires_at": max(now + REFRESH_TOKEN_LIFETIME, pair.expires_at),
             "scopes": pair.scope or "offline_access read write",
             "external_user_id": str(pair.user_id),
-            "site_id": self.settings.site_id,
             "is_valid": True,
             "last_validated_at": now,
             "validation_error": None,
         }
         if nickname is not None:
             values["nickname"] = nickname[:100]
+        insert_only: dict[str, Any] = {"site_id": self.settings.site_id}
+        if account is not None:
+            values["site_id"], values["account_tags"] = account.site_id, list(account.tags)
+            insert_only = {}
         async with unit_of_work(self._factory, actor=f"marketplace:{MARKETPLACE.value}") as session:
             await session.execute(
                 insert(MarketplaceCredential)
-                .values(seller_id=seller_id, marketplace=MARKETPLACE, **values)
+                .values(seller_id=seller_id, marketplace=MARKETPLACE, **values, **insert_only)
                 .on_conflict_do_update(
                     constraint="uq_marketplace_credentials_seller_id_marketplace", set_=values)
             )
@@ -173,6 +186,23 @@ class MercadoLibreAccounts:
         if row is None:
             return "none"
         return "connected" if row.is_valid else "invalid"
+
+    async def account(self, seller_id: uuid.UUID) -> Account:
+        """The connected account's user id, site and tags, as stored at connection."""
+        async with self._factory() as session:
+            row = await self._row(session, seller_id)
+        if row is None:
+            raise NotConnected()
+        return Account(user_id=row.external_user_id or "", site_id=row.site_id,
+                       tags=tuple(row.account_tags or ()))
+
+    async def auth_host(self, seller_id: uuid.UUID) -> str:
+        """Where the seller signs in: their account's site once known, else the setting."""
+        async with self._factory() as session:
+            row = await self._row(session, seller_id)
+        if row is None or row.site_id not in sites.SITES:
+            return self.settings.auth_base_url
+        return sites.SITES[row.site_id].auth_host
 
     async def seller_for_user(self, user_id: str | int) -> uuid.UUID | None:
         """The seller connected as this MercadoLibre user (the `user_id` of a notification)."""
@@ -236,13 +266,19 @@ class MercadoLibreAccounts:
         return SellerTokens(self, seller_id, refresher)
 
     def client(self, seller_id: uuid.UUID) -> MercadoLibreClient:
-        """A client acting as the seller, with stored tokens refreshed as needed."""
-        return self._client(self.refresher(seller_id))
+        """A client acting as the seller on their account's site, with stored tokens
+        refreshed as needed."""
+        async def account() -> Account:
+            return await self.account(seller_id)
 
-    def _client(self, token_provider: Callable[..., Any]) -> MercadoLibreClient:
+        return self._client(self.refresher(seller_id), account)
+
+    def _client(self, token_provider: Callable[..., Any],
+                account: Callable[[], Any] | None = None) -> MercadoLibreClient:
         return MercadoLibreClient(
             self._http, base_url=self.settings.api_base_url, site_id=self.settings.site_id,
-            token_provider=token_provider, max_retries=self._max_retries, sleep=self._sleep)
+            token_provider=token_provider, max_retries=self._max_retries, sleep=self._sleep,
+            account=account, currency_rates=sites.rates_of(self.settings.currency_rates))
 
     async def connect(self, seller_id: uuid.UUID, code: str, code_verifier: str,
                       redirect_uri: str) -> ConnectedAccount:
@@ -256,7 +292,7 @@ class MercadoLibreAccounts:
 
         me = await self._client(first_token).get_me()
         nickname = str(me.get("nickname") or "") or None
-        await self.save(seller_id, pair, nickname=nickname)
+        await self.save(seller_id, pair, nickname=nickname, account=Account.from_me(me))
         log.info("mercadolibre.connected", seller_id=str(seller_id), user_id=pair.user_id)
         return ConnectedAccount(seller_id, str(pair.user_id), nickname, pair.expires_at)
 
@@ -276,23 +312,3 @@ class SellerTokens:
         except InvalidGrant as exc:
             await self._accounts.mark_invalid(self.seller_id, exc.reason)
             raise
-
-
-async def rotate_credentials(factory: async_sessionmaker[AsyncSession],
-                             cipher: CredentialsCipher) -> int:
-    """Re-encrypt every stored credential under the cipher's newest key; returns rows changed.
-
-    One transaction, rows locked: a token refreshed meanwhile waits and is written afterwards
-    under whichever key, both of which the cipher still reads.
-    """
-    columns = ("client_secret_encrypted", "access_token_encrypted", "refresh_token_encrypted")
-    changed = 0
-    async with unit_of_work(factory, actor="operator:rotate-key") as session:
-        rows = (await session.scalars(select(MarketplaceCredential).with_for_update())).all()
-        for row in rows:
-            for column in columns:
-                value = getattr(row, column)
-                if value:
-                    setattr(row, column, cipher.rotate(value))
-            changed += 1
-    return changed

@@ -55,9 +55,10 @@ class AuthorizationStates:
         # KeySpace has no family for this yet; same prefix, so a prefix scan still finds it.
         return self._keys.oauth_state("mercadolibre", state)
 
-    async def begin(self, seller_id: uuid.UUID, settings: MarketplaceSettings
-                    ) -> AuthorizationStart:
-        """A fresh state and verifier stored for the callback; the URL to open."""
+    async def begin(self, seller_id: uuid.UUID, settings: MarketplaceSettings, *,
+                    auth_host: str | None = None) -> AuthorizationStart:
+        """A fresh state and verifier stored for the callback; the URL to open, on `auth_host`
+        (the seller's own site, once connected) or the configured one."""
         if not settings.client_id or not settings.redirect_uri:
             raise MarketplaceError(
                 "MercadoLibre is not configured on this service (MERCADOLIBRE_CLIENT_ID and "
@@ -67,7 +68,8 @@ class AuthorizationStates:
         with unavailable_as_error("oauth state store"):
             await self._redis.set(self._key(state), payload, ex=self.ttl_seconds)
         url = authorization_url(settings.client_id, settings.redirect_uri, state,
-                                code_challenge_s256(verifier), auth_host=settings.auth_base_url)
+                                code_challenge_s256(verifier),
+                                auth_host=auth_host or settings.auth_base_url)
         return AuthorizationStart(url=url, state=state, expires_in_seconds=self.ttl_seconds)
 
     async def consume(self, state: str) -> PendingAuthorization | None:

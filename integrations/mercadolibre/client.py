@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,20 +26,46 @@ from integrations.marketplace import (
     PublishRequest,
     PublishResult,
 )
+from integrations.mercadolibre import question_api, sites
 from integrations.mercadolibre.errors import DescriptionNotSaved
 from integrations.mercadolibre.item_payload import (
     CategoryAttribute,
     CategoryPrediction,
+    ItemTerms,
     fill_attributes,
     item_body,
     parse_category_attributes,
     parse_prediction,
     price_json,
 )
+from integrations.mercadolibre.question_api import MAX_ANSWER_LENGTH
 from integrations.mercadolibre.transport import ApiTransport, Sleep, TokenProvider
 
-MAX_ANSWER_LENGTH = 2000
-QUESTIONS_PAGE_SIZE = 50
+__all__ = ["MAX_ANSWER_LENGTH", "Account", "MercadoLibreClient"]
+
+MULTIGET_SIZE = 20  # `GET /items?ids=` takes at most 20 ids
+USER_PRODUCTS_TAG = "user_product_seller"
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the connected account decides for its listings (`GET /users/me`)."""
+
+    user_id: str
+    site_id: str
+    tags: tuple[str, ...] = ()
+
+    @property
+    def user_products(self) -> bool:
+        return USER_PRODUCTS_TAG in self.tags
+
+    @classmethod
+    def from_me(cls, me: Mapping[str, Any]) -> Account:
+        return cls(user_id=str(me.get("id") or ""), site_id=str(me.get("site_id") or "MLA"),
+                   tags=tuple(str(tag) for tag in me.get("tags") or ()))
+
+
+AccountLoader = Callable[[], Awaitable[Account]]
 
 
 class MercadoLibreClient:
@@ -56,13 +82,20 @@ class MercadoLibreClient:
         backoff_base: float = 0.5,
         sleep: Sleep = asyncio.sleep,
         draw: Callable[[], float] = random.random,
+        account: AccountLoader | None = None,
+        currency_rates: Mapping[tuple[str, str], Decimal] | None = None,
     ) -> None:
         """`max_retries` counts the tries after the first one, for 429, 5xx and network errors.
 
         `token_provider()` returns the access token; if it accepts `force=True` it is called that
-        way once after a 401 (see `oauth.TokenRefresher`).
+        way once after a 401 (see `oauth.TokenRefresher`). `account()` gives the connected
+        account's site and tags as stored at connection (read from `/users/me` when not given):
+        listings go to the account's site, not to a configured one.
         """
         self.site_id = site_id
+        self._account_loader = account
+        self._account: Account | None = None
+        self._rates = dict(currency_rates or {})
         self._api = ApiTransport(
             session,
             base_url=base_url,
@@ -74,8 +107,16 @@ class MercadoLibreClient:
         )
 
     async def get_me(self) -> dict[str, Any]:
-        """The connected account (`GET /users/me`): id, nickname, site_id, ..."""
+        """The connected account (`GET /users/me`): id, nickname, site_id, tags, ..."""
         return await self._api.request("GET", "/users/me")
+
+    async def account(self) -> Account:
+        """The account this client acts for; its site becomes the client's site."""
+        if self._account is None:
+            self._account = await self._account_loader() if self._account_loader \
+                else Account.from_me(await self.get_me())
+            self.site_id = self._account.site_id
+        return self._account
 
     async def predict_category(self, title: str) -> CategoryPrediction:
         """MercadoLibre's best category for a title (domain discovery, one answer)."""
@@ -117,6 +158,16 @@ class MercadoLibreClient:
         return result
 
     async def publish(self, listing: PublishRequest) -> PublishResult:
+        """Create the item on the account's site, once: a product published again after a
+        crash or a lost answer finds its item by SKU (our product reference) and keeps it."""
+        account = await self.account()
+        price, currency = sites.price_for_site(listing.price, listing.currency,
+                                               sites.site(account.site_id), self._rates)
+        sku = getattr(listing, "public_ref", None)
+        terms = ItemTerms(price, currency, account.user_products, sku)
+        if sku and account.user_id and (found := await self.find_by_sku(account.user_id, sku)):
+            await self.replace_description(found.external_id, listing.description)
+            return found
         prediction: CategoryPrediction | None = None
         category_id = listing.category_id
         if not category_id:
@@ -129,14 +180,19 @@ class MercadoLibreClient:
             prediction.attributes if prediction else None,
         )
         # Validate locally before uploading anything.
-        item_body(listing, category_id=category_id, attributes=attributes, pictures=[])
+        item_body(listing, category_id=category_id, attributes=attributes, pictures=[],
+                  terms=terms)
         pictures = await self._pictures_json(listing.pictures)
+
+        async def created_meanwhile() -> dict[str, Any] | None:
+            return await self._item_by_sku(account.user_id, sku) if sku else None
+
         item = await self._api.request(
             "POST",
             "/items",
-            json_body=item_body(
-                listing, category_id=category_id, attributes=attributes, pictures=pictures
-            ),
+            json_body=item_body(listing, category_id=category_id, attributes=attributes,
+                                pictures=pictures, terms=terms),
+            recover=created_meanwhile if sku and account.user_id else None,
         )
         result = PublishResult(
             external_id=str(item["id"]),
@@ -157,8 +213,43 @@ class MercadoLibreClient:
             "POST", f"/items/{external_id}/description", json_body={"plain_text": text}
         )
 
+    async def replace_description(self, external_id: str, text: str) -> None:
+        """Write the description of an existing item (`PUT /items/{id}/description`)."""
+        await self._api.request(
+            "PUT", f"/items/{external_id}/description", params={"api_version": 2},
+            json_body={"plain_text": text})
+
+    async def find_by_sku(self, user_id: str, sku: str) -> PublishResult | None:
+        """The seller's item carrying this SKU, if one was created already."""
+        item = await self._item_by_sku(user_id, sku)
+        if item is None:
+            return None
+        return PublishResult(external_id=str(item["id"]),
+                             permalink=str(item.get("permalink") or ""),
+                             status=str(item.get("status") or ""))
+
+    async def _item_by_sku(self, user_id: str, sku: str) -> dict[str, Any] | None:
+        found = await self._api.request(
+            "GET", f"/users/{user_id}/items/search", params={"seller_sku": sku})
+        results = (found or {}).get("results") or []
+        return await self.get_item(str(results[0])) if results else None
+
     async def get_item(self, external_id: str) -> dict[str, Any]:
         return await self._api.request("GET", f"/items/{external_id}")
+
+    async def statuses(self, external_ids: list[str]) -> dict[str, str]:
+        """Each item's status word, 20 items a request (`GET /items?ids=`); items
+        MercadoLibre did not return (unknown, another seller's) are left out."""
+        found: dict[str, str] = {}
+        for start in range(0, len(external_ids), MULTIGET_SIZE):
+            chunk = external_ids[start:start + MULTIGET_SIZE]
+            entries = await self._api.request(
+                "GET", "/items", params={"ids": ",".join(chunk), "attributes": "id,status"})
+            for entry in entries or []:
+                body = entry.get("body") or {}
+                if entry.get("code") == 200 and body.get("id"):
+                    found[str(body["id"])] = str(body.get("status") or "")
+        return found
 
     async def update_price(self, external_id: str, price: Decimal) -> None:
         await self._api.request(
@@ -183,68 +274,18 @@ class MercadoLibreClient:
 
     async def fetch_questions(self, external_id: str) -> list[BuyerQuestion]:
         """Every question on the item, all pages, oldest first."""
-        questions: list[BuyerQuestion] = []
-        offset = 0
-        while True:
-            page = await self._api.request(
-                "GET",
-                "/questions/search",
-                params={
-                    "item": external_id,
-                    "api_version": 4,
-                    "sort_fields": "date_created",
-                    "sort_types": "ASC",
-                    "limit": QUESTIONS_PAGE_SIZE,
-                    "offset": offset,
-                },
-            )
-            entries = page.get("questions") or []
-            questions += [question_from_json(entry) for entry in entries]
-            offset += len(entries)
-            if not entries or offset >= int(page.get("total") or 0):
-                return questions
+        return await question_api.search(self._api, {"item": external_id})
+
+    async def unanswered_questions(self) -> list[BuyerQuestion]:
+        """Every unanswered question on the seller's items, oldest first: one search by
+        seller and status, not one per item."""
+        account = await self.account()
+        return await question_api.search(
+            self._api, {"seller_id": account.user_id, "status": "UNANSWERED"})
 
     async def get_question(self, question_id: str) -> BuyerQuestion:
         """One question, as named by a `questions` notification (`GET /questions/{id}`)."""
-        entry = await self._api.request(
-            "GET", f"/questions/{_numeric_id(question_id)}", params={"api_version": 4}
-        )
-        return question_from_json(entry)
+        return await question_api.get(self._api, question_id)
 
     async def answer_question(self, question_id: str, text: str) -> None:
-        text = text.strip()
-        if not text:
-            raise MarketplaceError("The answer is empty.", code="answer.empty")
-        if len(text) > MAX_ANSWER_LENGTH:
-            raise MarketplaceError(
-                f"The answer is {len(text)} characters long; MercadoLibre accepts at most "
-                f"{MAX_ANSWER_LENGTH}. Shorten it.",
-                code="answer.too_long",
-            )
-        await self._api.request(
-            "POST",
-            "/answers",
-            json_body={"question_id": _numeric_id(question_id), "text": text},
-        )
-
-
-def _numeric_id(question_id: str | int) -> int:
-    try:
-        return int(question_id)
-    except (TypeError, ValueError):
-        raise MarketplaceError(
-            f"{question_id!r} is not a MercadoLibre question number.", code="question.invalid_id"
-        ) from None
-
-
-def question_from_json(entry: Mapping[str, Any]) -> BuyerQuestion:
-    """A question of `/questions/search?api_version=4` as a BuyerQuestion."""
-    sender = entry.get("from") or {}
-    return BuyerQuestion(
-        id=str(entry["id"]),
-        item_id=str(entry["item_id"]),
-        text=str(entry.get("text") or ""),
-        from_user_id=str(sender.get("id") or ""),
-        status=str(entry.get("status") or ""),
-        date_created=datetime.fromisoformat(str(entry["date_created"]).replace("Z", "+00:00")),
-    )
+        await question_api.answer(self._api, question_id, text)

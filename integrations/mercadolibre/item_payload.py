@@ -55,7 +55,9 @@ def parse_prediction(entry: Mapping[str, Any]) -> CategoryPrediction:
 
 
 def parse_category_attributes(entries: Sequence[Mapping[str, Any]]) -> list[CategoryAttribute]:
-    """Required means `tags.required` or `tags.catalog_required`, as MercadoLibre tags them."""
+    """Required means `tags.required`. `tags.catalog_required` binds catalog listings only
+    (those tied to a catalog product), which this service does not create, so it does not
+    block a listing: its value is still sent when the seller gave one."""
     parsed = []
     for entry in entries:
         tags = entry.get("tags") or {}
@@ -63,7 +65,7 @@ def parse_category_attributes(entries: Sequence[Mapping[str, Any]]) -> list[Cate
             CategoryAttribute(
                 id=str(entry["id"]),
                 name=str(entry.get("name") or entry["id"]),
-                required=bool(tags.get("required") or tags.get("catalog_required")),
+                required=bool(tags.get("required")),
                 read_only=bool(tags.get("read_only")),
             )
         )
@@ -122,23 +124,45 @@ def price_json(price: Decimal) -> int | float:
     return float(quantized)
 
 
+SKU_ATTRIBUTE = "SELLER_SKU"
+
+
+@dataclass(frozen=True)
+class ItemTerms:
+    """What the account and its site decide about an item: the price and currency the site
+    takes, whether the seller lists User Products (`family_name`, no `title`), and the SKU that
+    finds the item again after a retried publish."""
+
+    price: Decimal
+    currency: str
+    user_products: bool = False
+    sku: str | None = None
+
+
 def item_body(
     listing: PublishRequest,
     *,
     category_id: str,
     attributes: list[dict[str, str]],
     pictures: list[dict[str, str]],
+    terms: ItemTerms | None = None,
 ) -> dict[str, Any]:
     """The JSON of `POST /items`; the description goes separately, after the item exists."""
     if listing.quantity < 1:
         raise MarketplaceError(
             "The quantity must be at least one.", code="item.available_quantity.invalid"
         )
+    terms = terms or ItemTerms(listing.price, listing.currency)
+    if terms.sku:
+        attributes = [a for a in attributes if a["id"] != SKU_ATTRIBUTE]
+        attributes = [*attributes, {"id": SKU_ATTRIBUTE, "value_name": terms.sku}]
+    # User Products sellers name the family; MercadoLibre builds the title itself.
+    naming = {"family_name": listing.title} if terms.user_products else {"title": listing.title}
     return {
-        "title": listing.title,
+        **naming,
         "category_id": category_id,
-        "price": price_json(listing.price),
-        "currency_id": listing.currency,
+        "price": price_json(terms.price),
+        "currency_id": terms.currency,
         "available_quantity": listing.quantity,
         "buying_mode": BUYING_MODE,
         "listing_type_id": LISTING_TYPE_ID,

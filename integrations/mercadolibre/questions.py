@@ -129,12 +129,13 @@ class QuestionDesk:
                        Publication.external_id.is_not(None),
                        Product.status.in_([ProductStatus.PUBLISHED, ProductStatus.RESERVED])))
             ).all()
-        client = self.accounts.client(seller_id)
-        found: list[BuyerQuestion] = []
-        for item_id in items:
-            assert item_id is not None
-            found += [q for q in await client.fetch_questions(item_id) if q.status == UNANSWERED]
-        return found
+        if not items:
+            return []
+        # One seller-wide search instead of one per listing; questions on listings we do not
+        # hold (sold, another app's) are not ours to answer.
+        ours = set(items)
+        found = await self.accounts.client(seller_id).unanswered_questions()
+        return [q for q in found if q.item_id in ours and q.status == UNANSWERED]
 
     async def pending_answers(self, limit: int = 50,
                               message_ids: list[uuid.UUID] | None = None) -> list[PendingAnswer]:

@@ -81,8 +81,14 @@ class ApiTransport:
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
         body_factory: BodyFactory | None = None,
+        recover: Callable[[], Awaitable[Any]] | None = None,
     ) -> Any:
-        """Send the request and return the parsed JSON body (or text) of a 2xx answer."""
+        """Send the request and return the parsed JSON body (or text) of a 2xx answer.
+
+        `recover`, for a request that is not idempotent (creating an item), runs before each
+        resend: a first try may have reached MercadoLibre with only its answer lost, so a
+        non-None result (the thing it created, found again) is returned instead of resending.
+        """
         method = method.upper()
         url = f"{self._base_url}{path}"
         token = await self._token(force=False)
@@ -104,9 +110,12 @@ class ApiTransport:
                     retry_after = response.headers.get("Retry-After")
                     body = await _read_body(response)
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if attempt < self._max_retries and _safe_to_resend(method, exc):
+                if attempt < self._max_retries and (
+                        recover is not None or _safe_to_resend(method, exc)):
                     await self._sleep(self._backoff(attempt))
                     attempt += 1
+                    if recover is not None and (found := await recover()) is not None:
+                        return found
                     continue
                 raise MarketplaceError(
                     "Could not reach MercadoLibre: try again in a few minutes.",
@@ -132,6 +141,8 @@ class ApiTransport:
                 raise error
             await self._sleep(delay)
             attempt += 1
+            if recover is not None and (found := await recover()) is not None:
+                return found
 
     def _backoff(self, attempt: int) -> float:
         return full_jitter_delay(

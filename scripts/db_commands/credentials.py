@@ -10,7 +10,7 @@ from rich.console import Console
 
 from config.settings import Settings
 from integrations.credentials_cipher import CredentialsCipher, CredentialsCipherError
-from integrations.mercadolibre.accounts import rotate_credentials
+from integrations.mercadolibre.key_rotation import rotate_credentials
 from scripts.db_commands.schema import require_schema
 from scripts.operator_cli import OperatorError, UsageError
 from scripts.service_access import Services

@@ -40,6 +40,8 @@ class MarketplaceCredential(UUIDKey, Timestamps, Base):
     external_user_id: Mapped[str | None] = mapped_column(String(64))
     nickname: Mapped[str | None] = mapped_column(String(100))
     site_id: Mapped[str] = mapped_column(String(3), server_default="MLA")
+    # the account's tags from `/users/me` (e.g. user_product_seller), read at connection
+    account_tags: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     is_valid: Mapped[bool] = mapped_column(server_default=text("false"))
     last_validated_at: Mapped[datetime | None]
     validation_error: Mapped[str | None] = mapped_column(Text)

@@ -21,7 +21,14 @@ from storage.models import (
     ProductStatus,
     Seller,
 )
-from tests.marketplaces.conftest import clock, ml_settings, mocked, world  # noqa: F401 - shared
+from tests.marketplaces.conftest import (  # noqa: F401 - shared
+    clock,
+    local_ml,
+    ml_settings,
+    ml_world,
+    mocked,
+    world,
+)
 
 
 class Rows:

@@ -1,6 +1,6 @@
-"""MercadoLibre jobs at the injected time, against mocked documented answers: tokens refreshed an
-hour ahead (a refused one asks the seller to reconnect), listing status synced both ways, and
-the questions poll."""
+"""MercadoLibre jobs at the injected time: tokens refreshed an hour ahead (a refused one asks the
+seller to reconnect; mocked documented answers), listing status synced both ways 20 listings a
+request, and the questions poll by seller (both against the local MercadoLibre API)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,14 @@ from agents.marketplace_jobs import (
     refresh_marketplace_tokens,
     sync_publications,
 )
+from integrations.mercadolibre_local import LocalMercadoLibre
 from storage.models import Marketplace, MarketplaceCredential, ProductStatus, Publication
 from tests.marketplaces.ml_api import (
-    ANSWERS,
-    CREATED_ITEM,
     INVALID_GRANT,
     ITEM_ID,
-    ITEMS,
-    QUESTIONS_SEARCH,
+    ML_USER_ID,
     TOKEN_URL,
     MarketplaceWorld,
-    answered,
-    question,
-    questions_page,
     requests_to,
     token_response,
 )
@@ -67,53 +62,76 @@ async def test_tokens_expiring_within_the_hour_are_refreshed_and_refused_ones_re
     assert len(requests_to(mocked, "POST", TOKEN_URL)) == 3  # the revoked one is not retried
 
 
+def listed(local_ml: LocalMercadoLibre, item_id: str, status: str) -> None:
+    """An item of the world's seller as MercadoLibre holds it."""
+    local_ml.world.items[item_id] = {"id": item_id, "seller_id": ML_USER_ID, "status": status,
+                                     "site_id": "MLA", "title": item_id}
+
+
 async def test_listing_status_follows_the_product_and_marketplace_closures_are_told(
-        world: MarketplaceWorld, mocked: aioresponses) -> None:
-    seller = await world.seller()
-    paused_here = await world.product(seller, status=ProductStatus.INACTIVE,
-                                      published_as=ITEM_ID)
-    closed_there = await world.product(seller, status=ProductStatus.PUBLISHED,
-                                       published_as="MLA2000000001",
-                                       title="Casco Bell talle M usado")
-    mocked.get(f"{ITEMS}/{ITEM_ID}", payload={**CREATED_ITEM, "status": "active"})
-    mocked.put(f"{ITEMS}/{ITEM_ID}", payload={**CREATED_ITEM, "status": "paused"})
-    mocked.get(f"{ITEMS}/MLA2000000001",
-               payload={**CREATED_ITEM, "id": "MLA2000000001", "status": "closed"}, repeat=True)
+        ml_world: MarketplaceWorld, local_ml: LocalMercadoLibre) -> None:
+    seller = await ml_world.seller()
+    paused_here = await ml_world.product(seller, status=ProductStatus.INACTIVE,
+                                         published_as=ITEM_ID)
+    closed_there = await ml_world.product(seller, status=ProductStatus.PUBLISHED,
+                                          published_as="MLA2000000001",
+                                          title="Casco Bell talle M usado")
+    listed(local_ml, ITEM_ID, "active")
+    listed(local_ml, "MLA2000000001", "closed")
 
-    sent = await sync_publications(world.factory, world.settings, world.clock(), deps(world))
+    sent = await sync_publications(ml_world.factory, ml_world.settings, ml_world.clock(),
+                                   deps(ml_world))
 
-    assert requests_to(mocked, "PUT", f"{ITEMS}/{ITEM_ID}")[0].kwargs["json"] == {
-        "status": "paused"}
+    assert [r["json"] for r in local_ml.sent("PUT", f"/items/{ITEM_ID}")] == [
+        {"status": "paused"}]
     assert [m.chat_id for m in sent] == [str(seller.telegram_id)]
     assert "Casco Bell" in sent[0].text and "finalizada" in sent[0].text
-    async with world.factory() as session:
+    async with ml_world.factory() as session:
         statuses = dict((await session.execute(select(
             Publication.product_id, Publication.external_status).where(
             Publication.marketplace == Marketplace.MERCADOLIBRE))).all())
     assert statuses == {paused_here.id: "paused", closed_there.id: "closed"}
 
-    again = await sync_publications(world.factory, world.settings, world.clock(), deps(world))
+    again = await sync_publications(ml_world.factory, ml_world.settings, ml_world.clock(),
+                                    deps(ml_world))
     assert again == []  # told once per change
 
 
-async def test_the_poll_job_answers_and_returns_what_goes_to_sellers(
-        world: MarketplaceWorld, mocked: aioresponses) -> None:
-    seller = await world.seller()
-    await world.product(seller, status=ProductStatus.PUBLISHED, published_as=ITEM_ID)
-    mocked.get(QUESTIONS_SEARCH, payload=questions_page([
-        question(901, "¿Incluye luces?", buyer=1300000001),
-        question(902, "¿Tiene garantía?", buyer=1300000002)]))
-    mocked.post(ANSWERS, payload=answered(901))
+async def test_sync_reads_twenty_listings_a_request(
+        ml_world: MarketplaceWorld, local_ml: LocalMercadoLibre) -> None:
+    seller = await ml_world.seller()
+    for number in range(25):
+        item_id = f"MLA30000000{number:02d}"
+        await ml_world.product(seller, status=ProductStatus.PUBLISHED, published_as=item_id,
+                               title=f"Bicicleta número {number} rodado 29")
+        listed(local_ml, item_id, "active")
 
-    sent = await poll_marketplace_questions(world.factory, world.settings, world.clock(),
-                                            deps(world))
+    await sync_publications(ml_world.factory, ml_world.settings, ml_world.clock(),
+                            deps(ml_world))
 
-    assert [call.kwargs["json"]["question_id"] for call in requests_to(mocked, "POST",
-                                                                        ANSWERS)] == [901]
+    reads = [r for r in local_ml.requests if r["method"] == "GET"
+             and r["path"].startswith("/items")]
+    assert [len(r["query"]["ids"].split(",")) for r in reads] == [20, 5]
+
+
+async def test_the_poll_job_searches_once_per_seller_answers_and_forwards(
+        ml_world: MarketplaceWorld, local_ml: LocalMercadoLibre) -> None:
+    seller = await ml_world.seller()
+    for item_id in (ITEM_ID, "MLA2000000002"):
+        await ml_world.product(seller, status=ProductStatus.PUBLISHED, published_as=item_id)
+        listed(local_ml, item_id, "active")
+    lights = local_ml.world.add_question(ITEM_ID, "¿Incluye luces?", buyer=1300000001)
+    local_ml.world.add_question("MLA2000000002", "¿Tiene garantía?", buyer=1300000002)
+
+    sent = await poll_marketplace_questions(ml_world.factory, ml_world.settings,
+                                            ml_world.clock(), deps(ml_world))
+
+    assert [a["question_id"] for a in local_ml.world.answers] == [lights]
     assert [(m.recipient, m.chat_id) for m in sent] == [("seller", str(seller.telegram_id))]
     assert "garantía" in sent[0].text
-    search = next(key for key in mocked.requests if key[1].path == "/questions/search")
-    assert (search[1].query["item"], search[1].query["api_version"]) == (ITEM_ID, "4")
+    searches = local_ml.sent("GET", "/questions/search")
+    assert [(s["query"]["seller_id"], s["query"]["status"]) for s in searches] == [
+        (str(ML_USER_ID), "UNANSWERED")]
 
 
 async def test_marketplace_jobs_do_nothing_without_mercadolibre(

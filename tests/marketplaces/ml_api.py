@@ -46,6 +46,9 @@ ITEMS = f"{API}/items"
 ITEM_ID = "MLA1136716168"
 DISCOVERY = re.compile(r"^https://api\.mercadolibre\.com/sites/MLA/domain_discovery/search\?.*$")
 QUESTIONS_SEARCH = re.compile(r"^https://api\.mercadolibre\.com/questions/search\?.*$")
+# the search that finds an item created by a publish whose answer was lost (none here)
+SKU_SEARCH = re.compile(r"^https://api\.mercadolibre\.com/users/\d+/items/search\?.*$")
+NO_ITEMS = {"seller_id": "1108966308", "results": [], "paging": {"total": 0}}
 CATEGORY_ATTRIBUTES = f"{API}/categories/MLA1292/attributes"
 ANSWERS = f"{API}/answers"
 APP_ID = "2069392825111111"

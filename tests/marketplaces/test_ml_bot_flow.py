@@ -39,7 +39,9 @@ from tests.marketplaces.ml_api import (
     DISCOVERY,
     ITEM_ID,
     ITEMS,
+    NO_ITEMS,
     PREDICTION,
+    SKU_SEARCH,
     TOKEN_URL,
     USERS_ME,
     answered,
@@ -152,6 +154,7 @@ async def test_connect_publish_and_answer_questions_through_the_running_bot(runn
         offer = await bot_says(state, catalog.message_id, "Publicado")
         data = [b["callback_data"] for row in offer["buttons"] for b in row]
         assert data == [f"ml:publish:{product.id}"]
+        mocked.get(SKU_SEARCH, payload=NO_ITEMS)
         mocked.get(DISCOVERY, payload=PREDICTION)
         mocked.get(CATEGORY_ATTRIBUTES, payload=ATTRIBUTES)
         mocked.post(ITEMS, status=201, payload=CREATED_ITEM)

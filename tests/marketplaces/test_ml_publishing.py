@@ -17,8 +17,10 @@ from tests.marketplaces.ml_api import (
     DISCOVERY,
     ITEM_ID,
     ITEMS,
+    NO_ITEMS,
     PERMALINK,
     PREDICTION,
+    SKU_SEARCH,
     MarketplaceWorld,
     requests_to,
 )
@@ -43,6 +45,7 @@ TOO_MANY = {"message": "Too many requests", "error": "too_many_requests", "statu
 
 
 def expect_lookup(mocked: aioresponses) -> None:
+    mocked.get(SKU_SEARCH, payload=NO_ITEMS)
     mocked.get(DISCOVERY, payload=PREDICTION)
     mocked.get(CATEGORY_ATTRIBUTES, payload=ATTRIBUTES)
 
@@ -71,7 +74,8 @@ async def test_publish_predicts_fills_creates_describes_and_stores_the_permalink
     result = await world.seller_says(seller, PUBLISH)
 
     assert "MercadoLibre" in result.replies[0].text and "Publicado" in result.replies[0].text
-    discovery = next(key for key in mocked.requests if key[1].path.endswith("/search"))
+    discovery = next(key for key in mocked.requests
+                     if key[1].path.endswith("/domain_discovery/search"))
     assert discovery[1].query["q"] == "Bicicleta Trek Marlin 5 Rodado 29"
     created: dict[str, Any] = requests_to(mocked, "POST", ITEMS)[0].kwargs["json"]
     assert created["category_id"] == "MLA1292"  # predicted, not our own category id
@@ -80,7 +84,9 @@ async def test_publish_predicts_fills_creates_describes_and_stores_the_permalink
     # Required attributes from the listing, matched by id, by name and by spelling.
     assert created["attributes"] == [{"id": "BRAND", "value_name": "Trek"},
                                      {"id": "MODEL", "value_name": "Marlin 5"},
-                                     {"id": "BICYCLE_TYPE", "value_name": "Montaña"}]
+                                     {"id": "BICYCLE_TYPE", "value_name": "Montaña"},
+                                     # the product's reference: a retried publish finds it
+                                     {"id": "SELLER_SKU", "value_name": product.public_ref}]
     assert requests_to(mocked, "POST", ITEMS)[0].kwargs["headers"]["Authorization"] == (
         "Bearer APP_USR-access-1")
     described = requests_to(mocked, "POST", f"{ITEMS}/{ITEM_ID}/description")

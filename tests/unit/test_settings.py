@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from config.settings import SettingsError, load_settings, to_asyncpg_url
@@ -35,6 +37,8 @@ def test_environment_over_yaml_over_defaults(config_file, monkeypatch):
     ("LLM_HISTORY_WINDOW", "many", "LLM_HISTORY_WINDOW"),
     ("LLM_PROVIDER", "gpt", "LLM_PROVIDER"),
     ("NEGOTIATION_MAX_ROUNDS", "0", "NEGOTIATION_MAX_ROUNDS"),
+    ("MERCADOLIBRE_CURRENCY_RATES", '{"EURO:ARS": 1100}', "MERCADOLIBRE_CURRENCY_RATES"),
+    ("MERCADOLIBRE_CURRENCY_RATES", '{"EUR:ARS": -1}', "MERCADOLIBRE_CURRENCY_RATES"),
 ])
 def test_a_bad_value_is_one_line_naming_the_key(config_file, monkeypatch, key, value, named):
     monkeypatch.setenv(key, value)
@@ -81,3 +85,8 @@ def test_secrets_never_show_in_reprs(config_file, monkeypatch):
     text = repr(settings) + str(settings.model_dump())
     assert token not in text and "AIza-secret-key" not in text and "hunter2" not in text
     assert settings.llm.resolved_provider() == "gemini"
+
+
+def test_currency_rates_are_read_as_pairs(config_file, monkeypatch):
+    monkeypatch.setenv("MERCADOLIBRE_CURRENCY_RATES", '{"eur:ars": "1100.5"}')
+    assert load_settings().marketplaces.currency_rates == {"EUR:ARS": Decimal("1100.5")}
