@@ -8,7 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies in a layer of their own, rebuilt only when pyproject.toml changes.
+# Dependencies in a layer of their own, rebuilt only when pyproject.toml changes. Only
+# [project].dependencies: the `local` extra (embedded PostgreSQL and Redis) and `dev` (tests)
+# stay out of the image, which is given DATABASE_URL and REDIS_URL.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; open('/tmp/requirements.txt', 'w').write('\n'.join(deps))" \
     && pip install -r /tmp/requirements.txt \

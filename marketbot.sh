@@ -14,7 +14,7 @@ prepare() {
     fi
     if [ ! -f "$STAMP" ]; then
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
+        "$VENV/bin/python" -m pip install --quiet -e ".[dev,local]"
         rm -f "$VENV"/.installed-*
         touch "$STAMP"
     fi

@@ -2,7 +2,8 @@
 
 Per turn only the context changes (`context=TurnContext`), so building happens at start-up, not
 per message. Middlewares: the per-turn system prompt with a model-call limit, and for Gemini
-model retries followed by a fallback to the offline model. All of them wrap the model call;
+a fallback to the offline model around the guard of answers and time budget
+(agents/model_guard.py) around the retries. All of them wrap the model call;
 none adds a node to the graph (each node is a step of LangGraph's loop, paid on every turn).
 """
 
@@ -25,6 +26,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langsmith.utils import tracing_is_enabled
 
+from agents.agent_turn import note_fallback
+from agents.model_guard import HostedModelGuard, retryable
+from agents.texts import text
 from agents.tools.buyer import BUYER_TOOLS
 from agents.tools.seller import SELLER_TOOLS
 from agents.turn_context import TurnContext
@@ -37,8 +41,9 @@ class TurnModelCall(AgentMiddleware):
     One middleware for both on purpose: LangChain wraps each middleware's hook in a LangSmith
     span, paid on every call. The limit is what `ModelCallLimitMiddleware(run_limit=...,
     exit_behavior="end")` does, without its two graph nodes around every model call (they
-    double the steps of LangGraph's loop): past the limit the run ends with a note instead of
-    a call. The calls of this run are the model's messages after the speaker's last one (a
+    double the steps of LangGraph's loop): past the limit the run ends with a fixed reply in
+    the speaker's language instead of a call (never the library's note, which is for
+    developers). The calls of this run are the model's messages after the speaker's last one (a
     button's action, put there as a tool call, counts as one).
     """
 
@@ -54,7 +59,10 @@ class TurnModelCall(AgentMiddleware):
             calls += isinstance(message, AIMessage)
         if calls < self.limit:
             return None
-        return AIMessage(f"Model call limits exceeded: run limit ({calls}/{self.limit})")
+        note_fallback("call_limit")
+        context: TurnContext = request.runtime.context
+        return AIMessage(text("model_call_limit", context.language),
+                         response_metadata={"call_limit": True})
 
     @staticmethod
     def _prompted(request: ModelRequest) -> ModelRequest:
@@ -96,8 +104,9 @@ def build_agents(model: BaseChatModel, llm: LLMSettings, *, fallback: BaseChatMo
     if fallback is not None:
         middleware += [
             ModelFallbackMiddleware(fallback),
-            ModelRetryMiddleware(max_retries=llm.max_retries, on_failure="error",
-                                 initial_delay=0.2, max_delay=2.0),
+            HostedModelGuard(model, llm),
+            ModelRetryMiddleware(max_retries=llm.max_retries, retry_on=retryable,
+                                 on_failure="error", initial_delay=0.2, max_delay=2.0),
         ]
 
     def build(tools: list[Any], name: str) -> Any:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from agents.model_budget import TurnBudget, turn_budget
 from agents.turn_context import TurnContext
 
 
@@ -22,6 +24,7 @@ class AgentOutput:
     model_calls: int = 0
     latency_ms: int = 0
     model: str | None = None
+    cost_usd: float = 0.0  # estimated, hosted-model calls only (listing writer included)
 
     @property
     def tools(self) -> list[str]:
@@ -30,11 +33,14 @@ class AgentOutput:
 
 @dataclass
 class ModelUsage:
-    """What the turns run under one `turn_usage` cost: model calls and tokens."""
+    """What the turns run under one `turn_usage` cost: model calls, tokens, estimated cost,
+    and the fallbacks taken, by cause."""
 
     model_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cost_usd: float = 0.0
+    fallbacks: Counter[str] = field(default_factory=Counter)
 
 
 # Set by a channel around one update to learn what its turn cost (metrics); None: no one counts.
@@ -47,6 +53,14 @@ def _count_usage(output: AgentOutput) -> None:
         usage.model_calls += output.model_calls
         usage.input_tokens += output.input_tokens
         usage.output_tokens += output.output_tokens
+        usage.cost_usd += output.cost_usd
+
+
+def note_fallback(cause: str) -> None:
+    """A model call of this unit of work fell back (or the turn hit its call limit)."""
+    usage = turn_usage.get()
+    if usage is not None:
+        usage.fallbacks[cause] += 1
 
 
 def _text_of(message: AIMessage) -> str:
@@ -58,8 +72,12 @@ def _text_of(message: AIMessage) -> str:
     return "".join(parts).strip()
 
 
-def collect(new_messages: list[BaseMessage], started: float) -> AgentOutput:
+def collect(new_messages: list[BaseMessage], started: float,
+            budget: TurnBudget | None = None) -> AgentOutput:
     output = AgentOutput(text="", latency_ms=int((time.perf_counter() - started) * 1000))
+    if budget is not None:  # hosted calls outside the messages (the listing writer)
+        output.input_tokens, output.output_tokens = budget.input_tokens, budget.output_tokens
+        output.cost_usd = budget.cost_usd
     results: dict[str, Any] = {}
     for message in new_messages:
         if isinstance(message, ToolMessage):
@@ -70,7 +88,7 @@ def collect(new_messages: list[BaseMessage], started: float) -> AgentOutput:
     for message in new_messages:
         if not isinstance(message, AIMessage):
             continue
-        output.model_calls += 1
+        output.model_calls += not (message.response_metadata or {}).get("call_limit")
         usage = message.usage_metadata or {}
         output.input_tokens += int(usage.get("input_tokens", 0) or 0)
         output.output_tokens += int(usage.get("output_tokens", 0) or 0)
@@ -89,8 +107,9 @@ async def run_agent(agent: Any, ctx: TurnContext, history: list[BaseMessage],
                     human: str) -> AgentOutput:
     messages = [*history, HumanMessage(human)]
     started = time.perf_counter()
-    result = await agent.ainvoke({"messages": messages}, context=ctx)
-    return collect(result["messages"][len(messages):], started)
+    with turn_budget(ctx.settings.llm.turn_budget_seconds) as budget:
+        result = await agent.ainvoke({"messages": messages}, context=ctx)
+    return collect(result["messages"][len(messages):], started, budget)
 
 
 async def phrase_result(agent: Any, ctx: TurnContext, history: list[BaseMessage], human: str,
@@ -104,7 +123,8 @@ async def phrase_result(agent: Any, ctx: TurnContext, history: list[BaseMessage]
         ToolMessage(json.dumps(result, default=str), tool_call_id=call_id, name=tool_name),
     ]
     started = time.perf_counter()
-    state = await agent.ainvoke({"messages": messages}, context=ctx)
-    output = collect(state["messages"][len(messages):], started)
+    with turn_budget(ctx.settings.llm.turn_budget_seconds) as budget:
+        state = await agent.ainvoke({"messages": messages}, context=ctx)
+    output = collect(state["messages"][len(messages):], started, budget)
     output.tool_calls.insert(0, {"name": tool_name, "args": {}, "result": result})
     return output

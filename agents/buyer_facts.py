@@ -36,13 +36,19 @@ def product_facts(product: Product) -> dict[str, Any]:
 
 
 def product_card(product: Product) -> dict[str, Any]:
+    """A search result: what a buyer reads in a list, with its status and deep-link payload."""
     return {
         "start": product.public_ref,
         "title": product.title,
         "price": money(product.price),
         "currency": product.currency,
         "condition": product.condition.value if product.condition else "not_specified",
+        "status": availability(product),
     }
+
+
+OPEN_PRODUCT = "open:"  # a result's button: open that product's chat (bot/routers/start.py)
+BUTTON_TITLE_CHARS = 40
 
 
 def buyer_context(product: Product) -> dict[str, object]:

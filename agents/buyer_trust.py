@@ -2,9 +2,9 @@
 
 The chat applies fraud penalties as they happen; the recompute starts again from the neutral
 score and replays what is on record, so the score also rises with completed purchases and a
-verified identity. The score stays within 0..1 with two decimals; at or under the fraud rules'
-threshold a buyer with fraud signals is blocked, and a blocked buyer stays blocked (only a
-person unblocks).
+verified identity. The score stays within 0..1 with two decimals. It blocks no one: a chat is
+closed by the graded fraud rules (agents.fraud_policy), per seller, and only an operator sets
+the global block, which the recompute keeps.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from agents.fraud_signals import PENALTIES, FraudKind, should_block
+from agents.fraud_signals import PENALTIES, FraudKind
 
 NEUTRAL = Decimal("0.50")
 VERIFIED_BONUS = Decimal("0.10")
@@ -52,5 +52,4 @@ def trust_score(record: BuyerRecord) -> TrustVerdict:
     score += min(PURCHASE_BONUS * max(record.purchases, 0), MAX_PURCHASE_BONUS)
     score -= _penalty(record.fraud_kinds)
     score = min(max(score, Decimal(0)), Decimal(1)).quantize(Decimal("0.01"))
-    blocked = record.blocked or (bool(record.fraud_kinds) and should_block(score))
-    return TrustVerdict(score=score, blocked=blocked)
+    return TrustVerdict(score=score, blocked=record.blocked)

@@ -1,71 +1,59 @@
 """One turn's logic: pick the path (blocked, takeover, fraud, button, agent), then store replies.
 
-Buyer-bound text always passes the outbound guard before it is stored.
+Buyer-bound text always passes the outbound guard (agents/turn_finish.py) before it is stored.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
-from decimal import Decimal
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents import conversation_state, negotiating
+from agents import fraud_chat, search_followup, seller_answers
 from agents.agent_turn import AgentOutput, run_agent
-from agents.button_actions import no_deal, pressed
+from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
-from agents.fraud_signals import (
-    apply_trust_penalty,
-    detect_fraud_signals,
-    safe_decline_text,
-    should_block,
-)
+from agents.fraud_signals import detect_fraud_signals
 from agents.negotiation import format_money
-from agents.outbound_guard import guard_buyer_message
-from agents.outbox import deliver_notification, outbound_row
 from agents.prompts import system_prompt
+from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
-from storage.models import (
-    Author,
-    Buyer,
-    ConversationKind,
-    ConversationState,
-    MessageType,
-    Seller,
-)
+from agents.turn_finish import TurnResult, finish
+from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
-from storage.repositories import turns
 from storage.repositories.turns import OfferFacts, TurnRows
 
 if TYPE_CHECKING:
-    from agents.conversation_service import ConversationService, TurnResult
+    from agents.conversation_service import ConversationService
 
 log = structlog.get_logger(__name__)
 
 
-def build_context(service: ConversationService, session: AsyncSession,
-                  rows: TurnRows) -> TurnContext:
+def build_context(service: ConversationService, rows: TurnRows) -> TurnContext:
     inbound, conversation = rows.inbound, rows.conversation
     role = "seller" if inbound.author is Author.SELLER else "buyer"
     speaker = rows.seller if role == "seller" else rows.buyer
+    speaker_id = conversation.seller_id if role == "seller" else conversation.buyer_id
     entities = inbound.entities or {}
     photos = [PhotoRef(**p) for p in entities.get("photos", [])]
-    return TurnContext(session=session, settings=service.settings, clock=service.clock,
+    return TurnContext(settings=service.settings, clock=service.clock,
                        role=role, language=getattr(speaker, "language", "es") or "es",
                        conversation=conversation,
                        seller=rows.seller if role == "seller" else None,
                        buyer=rows.buyer, product=rows.product, photos=photos,
-                       listing_writer=service.listing_writer)
+                       listing_writer=service.listing_writer,
+                       transactions=service.transactions, inbound_id=inbound.id,
+                       actor=f"{inbound.author.value}:{speaker_id}",
+                       conversation_seller=rows.seller)
 
 
-def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
+def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
+            seller_facts: dict[str, Any] | None = None) -> str:
     speaker = ctx.seller if ctx.role == "seller" else ctx.buyer
     values: dict[str, object] = {"language": ctx.language,
                                  "speaker_name": getattr(speaker, "name", None),
@@ -77,88 +65,117 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int) -> str:
                       standing_counter=money(standing.amount) if standing else None,
                       # asked again, they need no second ask_seller call
                       open_questions=" | ".join(ctx.conversation.open_questions or []))
+    values.update(seller_facts or {})
     summary = rolling_summary(ctx.conversation, offers, older)
     return system_prompt(ctx.role, values, summary)
 
 
-async def run_turn(session: AsyncSession, service: ConversationService,
-                   rows: TurnRows) -> TurnResult:
-    """One turn on the rows `turns.lock_turn` read (they stay in the session's
-    identity map for the turn: the tools' and the guard's look-ups of them need no query)."""
-    from agents.conversation_service import TurnResult
+Direct = Callable[[], Awaitable[AgentOutput | None]]
 
+
+async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
+    """One turn on the snapshot `turns.read_turn` read (committed: nothing is locked).
+
+    A path that needs no model (a note, a safety path, a relay, a sale or takeover button)
+    runs whole in the final transaction, with its reply. Otherwise the model runs with no
+    transaction open, its tools each in their own, and the final transaction stores the
+    reply."""
     conversation, inbound = rows.conversation, rows.inbound
-    ctx = build_context(service, session, rows)
+    ctx = build_context(service, rows)
     window = service.settings.llm.history_window
+    callback = (inbound.entities or {}).get("callback")
+    async with ctx.transaction():
+        # Choosing the way reads rows (a seller's block, search results, waiting questions);
+        # a way with no model runs here whole, with its reply. Otherwise this only read.
+        direct = await _direct_path(ctx, rows, str(callback) if callback else None)
+        if direct is not None:
+            return await finish(ctx, rows, await direct(), pressed=bool(callback))
+        seller_facts = await seller_context(ctx.session, ctx.seller) \
+            if ctx.role == "seller" else None
     history = window_messages([m for m in rows.history if m.id != inbound.id][-window:])
-    offers = rows.offers
-    ctx.system_prompt = _prompt(ctx, offers, max(0, conversation.message_count - window))
+    ctx.system_prompt = _prompt(ctx, rows.offers, max(0, conversation.message_count - window),
+                                seller_facts)
     agent = service.agents.for_role(ctx.role)
     human = inbound_content(inbound.text, len(ctx.photos))
-    callback = (inbound.entities or {}).get("callback")
-
-    entities = inbound.entities or {}
-    output: AgentOutput | None = None
-    if inbound.message_type in _UNSUPPORTED:
-        output = AgentOutput(text=render("unsupported_media", ctx.language))
-    elif ctx.role == "buyer" and ctx.buyer is not None and ctx.buyer.is_blocked:
-        log.info("turn.blocked_buyer", conversation_id=str(conversation.id))
-    elif ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
-        # Checked before a takeover relay: the seller must be warned before reading it.
-        output = _fraud_path(ctx, signals)
-        if conversation.human_takeover:
-            _relay_to_seller(ctx, inbound.text)
-    elif ctx.role == "buyer" and conversation.human_takeover:
-        _relay_to_seller(ctx, inbound.text)
-    elif ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
-        output = AgentOutput(text=_intro(ctx))
-    elif ctx.role == "seller" and entities.get("relay_to"):
-        output = await _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
-    elif callback:
+    if callback:
         output = await pressed(ctx, agent, history, human, str(callback))
     else:
         output = await run_agent(agent, ctx, history, human)
+    async with ctx.transaction():
+        return await finish(ctx, rows, output, pressed=bool(callback))
 
-    result = TurnResult(inbound.id, conversation_id=conversation.id,
-                        tools=output.tools if output else [])
-    reply: dict[str, Any] | None = None
-    if output is not None and output.text:
-        # Only tools and buttons write offers; the conversation is locked against other turns.
-        unchanged = offers if not output.tool_calls and not callback else None
-        reply_text = await _guarded(ctx, output.text, unchanged) if ctx.role == "buyer" \
-            else output.text
-        out, reply = outbound_row(
-            conversation, reply_text, recipient=ctx.role, buttons=ctx.buttons,
-            reply_to=inbound.id, extra={
-                "tool_calls": output.tool_calls, "input_tokens": output.input_tokens,
-                "output_tokens": output.output_tokens, "latency_ms": output.latency_ms,
-                "model": output.model})
-        result.replies.append(out)
-    _advance_state(ctx)
-    conversation.summary = rolling_summary(conversation, offers, 0)
-    # The inbound marked processed, the reply stored, the conversation's count, state and
-    # summary written: one statement, before the notifications, so the reply comes first in
-    # the chat's order.
-    await turns.finish_turn(session, inbound_id=inbound.id, conversation=conversation,
-                            reply=reply, at=ctx.now())
-    for notification in ctx.notifications:
-        delivered = await deliver_notification(session, notification, now=ctx.now(),
-                                               buyer_conversation=conversation)
-        if delivered is not None:
-            result.deliveries.append(delivered)
-    return result  # what else the turn changed in the session is written at the commit
+
+async def _direct_path(ctx: TurnContext, rows: TurnRows, callback: str | None
+                       ) -> Direct | None:
+    """The turn's way when it needs no model: run in the final transaction (ctx.session)."""
+    inbound, conversation = rows.inbound, rows.conversation
+    entities = inbound.entities or {}
+
+    async def say(text: str) -> AgentOutput:
+        return AgentOutput(text=text)
+
+    async def relayed() -> None:
+        _relay_to_seller(ctx, inbound.text)
+
+    async def given(output: AgentOutput | None) -> AgentOutput | None:
+        return output
+
+    if inbound.message_type in _UNSUPPORTED:
+        return lambda: say(render("unsupported_media", ctx.language))
+    if ctx.role == "buyer" and await fraud_chat.is_closed(ctx):
+        log.info("turn.blocked_buyer", conversation_id=str(conversation.id))
+        return lambda: fraud_chat.closed_chat(ctx)  # told once, then silence
+    if ctx.role == "buyer" and (signals := detect_fraud_signals(inbound.text)):
+        # Checked before a takeover relay: the seller must be warned before reading it.
+        async def fraud() -> AgentOutput:
+            output = await fraud_chat.fraud_path(ctx, inbound.text, signals, rows.offers)
+            if conversation.human_takeover and output.tools == ["fraud_guard"] and \
+                    conversation.status is not ConversationStatus.BLOCKED:
+                _relay_to_seller(ctx, inbound.text)
+            return output
+        return fraud
+    if ctx.role == "buyer" and conversation.human_takeover:
+        return relayed  # type: ignore[return-value]
+    if ctx.role == "buyer" and "open" in entities and _is_bare_start(inbound.text):
+        return lambda: say(_intro(ctx))
+    if ctx.role == "buyer" and not callback and (
+            named := await search_followup.product_named(ctx, inbound.text)) is not None:
+        return lambda: given(_named_result(ctx, named))
+    if ctx.role == "seller" and entities.get("relay_to"):
+        return lambda: _relay_to_buyer(ctx, str(entities["relay_to"]), inbound.text)
+    if ctx.role == "seller" and not callback and (answered := await seller_answers.plain_answer(
+            ctx, inbound, after_notice=_after_notice(rows))) is not None:
+        return lambda: given(answered)
+    if callback:
+        return direct_button(ctx, callback)
+    return None
 
 
 _UNSUPPORTED = {MessageType.STICKER, MessageType.VOICE, MessageType.DOCUMENT}
-_DIGIT = re.compile(r"\d")
+
+
+def _after_notice(rows: TurnRows) -> bool:
+    """Whether the bot's last message in this chat was a notice (about a buyer)."""
+    last = next((m for m in reversed(rows.history) if m.direction is Direction.OUTBOUND), None)
+    return last is not None and last.message_type is MessageType.NOTIFICATION
 
 
 def _is_bare_start(text: str) -> bool:
     return not text.strip() or text.strip().startswith("/start")
 
 
-def _intro(ctx: TurnContext) -> str:
-    product = ctx.product
+def _named_result(ctx: TurnContext, product: Product) -> AgentOutput:
+    """A search result the buyer named: its intro, and the button that opens its chat."""
+    ctx.buttons = search_followup.open_button(ctx, product, render("btn_open_chat",
+                                                                   ctx.language))
+    intro = _intro(ctx, product)
+    return AgentOutput(text=f"{intro} {render('open_to_continue', ctx.language)}",
+                       tool_calls=[{"name": "named_result", "args": {},
+                                    "result": {"start": product.public_ref}}])
+
+
+def _intro(ctx: TurnContext, product: Product | None = None) -> str:
+    product = product or ctx.product
     if product is None:
         return render("product_not_found", ctx.language)
     amount = format_money(product.price, product.currency, ctx.language) if product.price \
@@ -202,67 +219,3 @@ def _relay_to_seller(ctx: TurnContext, text: str) -> None:
         "seller_relay", {"buyer": ctx.buyer.name if ctx.buyer else "?",
                          "title": ctx.product.title or "", "text": text[:3000]},
         seller_id=ctx.product.seller_id))
-
-
-def _fraud_path(ctx: TurnContext, signals: list[Any]) -> AgentOutput:
-    conversation, buyer = ctx.conversation, ctx.buyer
-    kinds = sorted({str(s.kind) for s in signals})
-    conversation.flagged = True
-    conversation.fraud_signals = [*conversation.fraud_signals, *kinds][-20:]
-    if buyer is not None:
-        score = apply_trust_penalty(buyer.trust_score, signals)
-        buyer.trust_score = Decimal(str(round(score, 2)))
-        if should_block(score):
-            buyer.is_blocked = True
-    if ctx.product is not None:
-        ctx.notifications.append(Notification(
-            "seller_fraud_warning", {"buyer": buyer.name if buyer else "?",
-                                     "title": ctx.product.title or "",
-                                     "kinds": ", ".join(kinds)},
-            seller_id=ctx.product.seller_id))
-    return AgentOutput(text=safe_decline_text(ctx.language),
-                       tool_calls=[{"name": "fraud_guard", "args": {"signals": kinds},
-                                    "result": None}])
-
-
-async def _guarded(ctx: TurnContext, text: str, offers: list[OfferFacts] | None) -> str:
-    """The reply as the outbound guard lets it go. `offers`: the conversation's offers as the
-    turn read them, when nothing in the turn could change them (None: read them again)."""
-    product = ctx.product
-    if product is None or product.price is None:
-        return text
-    if not _DIGIT.search(unicodedata.normalize("NFKD", text)):
-        return text  # the guard reads figures only: without a digit it has nothing to check
-    policy = negotiating.seller_policy(ctx.settings.negotiation,
-                                       await ctx.session.get(Seller, product.seller_id))
-    floor = negotiating.product_floor(product, policy)
-    figures = offers_repo.figures_of(offers) if offers is not None else \
-        await offers_repo.figures(ctx.session, ctx.conversation.id)  # the tools' too
-    best = figures.standing_counter or product.price
-    fallback = {"es": "Lo mejor que puedo ofrecerte es {amount}.",
-                "en": "The best I can offer is {amount}."}
-    verdict = guard_buyer_message(
-        text, floor=floor, price=product.price, recorded_amounts=figures.recorded,
-        agreed_amounts=figures.agreed,
-        fallback=fallback.get(ctx.language, fallback["es"]).format(
-            amount=format_money(best, product.currency, ctx.language)))
-    if verdict.replaced:
-        log.warning("outbound_guard.replaced", reason=verdict.reason,
-                    conversation_id=str(ctx.conversation.id))
-    return verdict.text
-
-
-def _advance_state(ctx: TurnContext) -> None:
-    conversation = ctx.conversation
-    if conversation.kind is not ConversationKind.BUYER_CHAT:
-        return
-    state = conversation_state.ConversationState(conversation.state.value)
-    events = ctx.events or ["message"]
-    for event in events:
-        try:
-            state = conversation_state.next_state(state, conversation_state.ConversationEvent(
-                event))
-        except ValueError:
-            continue
-    conversation.state = ConversationState(state.value)
-    conversation.detected_intent = events[-1]

@@ -2,9 +2,12 @@
 
 1. Store the inbound message (idempotent on channel + external id) and commit, so a crash or a
    model outage loses nothing and a redelivery is answered once.
-2. Under the per-conversation lock, in one transaction: build the context, run the agent (or a
-   button's action, or a safety path), guard what goes to a buyer, store replies and
-   notifications, mark the inbound processed.
+2. Under the per-conversation lock, in short transactions: read the turn's snapshot and commit;
+   run the agent with no connection held (each tool or button action in a transaction of its
+   own, recorded against the inbound: agents/turn_transactions.py); a final transaction guards
+   what goes to a buyer, stores the reply and marks the inbound processed, checked against the
+   conversation's version (agents/turn_finish.py). A stale turn is run again on fresh rows,
+   its committed effects replayed, not repeated.
 3. Return the stored replies for the channel to send.
 """
 
@@ -16,14 +19,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from agents.agent_factory import Agents
 from agents.conversation_actions import run_turn
 from agents.listing_writer import ListingWriter, RuleBasedListingWriter
-from agents.outbox import OutboundMessage
 from agents.turn_context import PhotoRef
+from agents.turn_finish import TurnResult
+from agents.turn_transactions import SessionTransactions
 from config.settings import Settings
+from storage.chat_lock import ChatLock
+from storage.conversation_lock import ConversationLock
 from storage.database import unit_of_work
 from storage.models import (
     Author,
@@ -38,7 +45,14 @@ from storage.repositories import actors as actors_repo
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import products as products_repo
 from storage.repositories import turns
-from storage.repositories.turns import StoredInbound
+from storage.repositories.turns import AlreadyAnswered, StaleTurn, StoredInbound
+from storage.turn_lease import LeaseLock
+
+log = structlog.get_logger(__name__)
+
+# A stale turn (its conversation changed under it: a seller took over, a sale was settled) runs
+# again on fresh rows; past this many runs in a row it fails and the inbound waits for a retry.
+MAX_TURN_RUNS = 3
 
 
 def utc_now() -> datetime:
@@ -68,27 +82,21 @@ class InboundEvent:
     relay_to: str | None = None  # a seller writing into this buyer conversation (takeover)
 
 
-@dataclass
-class TurnResult:
-    inbound_id: uuid.UUID | None
-    replies: list[OutboundMessage] = field(default_factory=list)
-    deliveries: list[OutboundMessage] = field(default_factory=list)
-    tools: list[str] = field(default_factory=list)
-    duplicate: bool = False
-    conversation_id: uuid.UUID | None = None
-
-
 class ConversationService:
     def __init__(self, *, session_factory: async_sessionmaker[AsyncSession], settings: Settings,
                  agents: Agents, clock: Callable[[], datetime] = utc_now,
-                 lock: object | None = None, listing_writer: ListingWriter | None = None
+                 lock: ConversationLock | None = None, listing_writer: ListingWriter | None = None
                  ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.agents = agents
         self.clock = clock
-        self.lock = lock  # storage.conversation_lock.ConversationLock, when Redis is there
+        self.lock = lock  # when Redis is there; PostgreSQL's lease stands in when it is not
+        lease = LeaseLock(session_factory, timeout=lock.timeout if lock else 30.0,
+                          wait=lock.wait if lock else 10.0)
+        self.chat_lock = ChatLock(lock, lease)
         self.listing_writer = listing_writer or RuleBasedListingWriter()
+        self.transactions = SessionTransactions(session_factory)
 
     async def handle(self, event: InboundEvent) -> TurnResult:
         inbound, fresh = await self._store(event)
@@ -223,26 +231,27 @@ class ConversationService:
                 message = await session.get(Message, inbound_id)
                 assert message is not None
                 conversation_id = message.conversation_id
-        async with self._conversation_lock(conversation_id), unit_of_work(
-                self.session_factory) as session:
-            # Locks the message and the conversation, reads the turn's rows and names the
-            # speaker for the audit log (who caused every change of this turn).
-            rows = await turns.lock_turn(session, inbound_id,
-                                         history=self.settings.llm.history_window + 1)
-            assert rows is not None
-            if rows.inbound.processed_at is not None:  # another worker answered it meanwhile
-                return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
-            return await run_turn(session, self, rows)  # it marks the inbound processed
-
-    @asynccontextmanager
-    async def _conversation_lock(self, conversation_id: uuid.UUID) -> AsyncIterator[None]:
-        # The row lock (SELECT ... FOR UPDATE) orders turns even without Redis; the Redis
-        # lock keeps waiting workers from holding database connections.
-        if self.lock is None:
-            yield
-            return
-        async with self.lock.hold(f"conversation:{conversation_id}"):  # type: ignore[attr-defined]
-            yield
+        async with self.chat_lock.hold(conversation_id):
+            for run in range(1, MAX_TURN_RUNS + 1):
+                async with unit_of_work(self.session_factory) as session:
+                    # The snapshot: read and committed; nothing stays locked.
+                    rows = await turns.read_turn(session, inbound_id,
+                                                 history=self.settings.llm.history_window + 1)
+                assert rows is not None
+                if rows.inbound.processed_at is not None:  # answered meanwhile
+                    return TurnResult(inbound_id, duplicate=True,
+                                      conversation_id=conversation_id)
+                try:
+                    return await run_turn(self, rows)  # it marks the inbound processed
+                except AlreadyAnswered:
+                    return TurnResult(inbound_id, duplicate=True,
+                                      conversation_id=conversation_id)
+                except StaleTurn as exc:
+                    if run == MAX_TURN_RUNS:
+                        raise
+                    log.info("turn.stale_run_again", inbound_id=str(inbound_id), run=run,
+                             reason=str(exc))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def retry_unprocessed(self, limit: int = 100) -> list[TurnResult]:
         """Answer inbound messages a crash left unanswered (run at start-up)."""

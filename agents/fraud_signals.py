@@ -1,8 +1,12 @@
 """Scam signals in a buyer's message, from the marketplace-scam playbook, and what they cost.
 
-Each signal lowers the buyer's trust score; under BLOCK_THRESHOLD the buyer is blocked. The bot
-never follows a scammer off the platform: it answers with safe_decline_text, which keeps payment
-and contact inside the platform. Spanish and English; accents and case do not matter.
+Graded from the seller's side of the risk: a strong signal (card numbers and codes, identity
+documents, advance-payment or courier scams, phishing links) closes the chat; a soft one (a
+phone number, PayPal friends and family, a plain link) is warned about and the chat goes on,
+until soft ones repeat (`fraud_verdict`). After a reservation or a sale, arranging contact is
+normal and goes to the seller. Each signal also lowers the buyer's trust score. The bot never
+follows a scammer off the platform: it answers with safe_decline_text, which keeps payment and
+contact inside the platform. Spanish and English; accents and case do not matter.
 """
 
 from __future__ import annotations
@@ -16,13 +20,25 @@ from enum import StrEnum
 
 
 class FraudKind(StrEnum):
+    # strong: one is enough to close the chat
+    ADVANCE_PAYMENT = "advance_payment"
+    CARD_DETAILS = "card_details"
+    ASKS_IDENTITY_DOCUMENT = "asks_identity_document"
+    COURIER_PICKUP = "courier_pickup"
+    PHISHING_LINK = "phishing_link"
+    # soft: a warning, and the chat goes on
     OFF_PLATFORM_PAYMENT = "off_platform_payment"
     EXTERNAL_LINK = "external_link"
-    ASKS_IDENTITY_DOCUMENT = "asks_identity_document"
     ASKS_PHONE = "asks_phone"
     ASKS_BANK_DETAILS = "asks_bank_details"
-    COURIER_PICKUP = "courier_pickup"
     OVERSEAS_URGENCY = "overseas_urgency"
+
+
+STRONG_KINDS = frozenset({FraudKind.ADVANCE_PAYMENT, FraudKind.CARD_DETAILS,
+                          FraudKind.ASKS_IDENTITY_DOCUMENT, FraudKind.COURIER_PICKUP,
+                          FraudKind.PHISHING_LINK})
+# Asking for a phone or WhatsApp is how a buyer who has a deal arranges the hand-over.
+CONTACT_KINDS = frozenset({FraudKind.ASKS_PHONE})
 
 
 @dataclass(frozen=True)
@@ -64,15 +80,9 @@ _NOT_A_PHONE_NUMBER = (
 _ADVANCE = r"por adelantado|adelantado|anticipado|in advance|upfront|up front|beforehand"
 
 _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
-    FraudKind.OFF_PLATFORM_PAYMENT: _any(
+    FraudKind.ADVANCE_PAYMENT: _any(
         r"\bwestern\s*union\b",
         r"\bmoney\s*gram\b",
-        rf"\bpay\s*pal\b{_GAP}\b(?:amigos?|friends?|family|familia|f\s*&\s*f|ff)\b",
-        rf"\b(?:{_PAY_WORDS}|send|sending|envio|envia|enviame)\b{_GAP}"
-        r"\b(?:amigos? y familia(?:res)?|friends\s*(?:and|&)\s*family)\b",
-        rf"\b(?:{_PAY_WORDS})\b{_GAP}\b(?:fuera de (?:la )?(?:plataforma|app|aplicacion|web|"
-        r"pagina)|outside (?:of )?(?:the )?(?:platform|app|site|website|marketplace))\b",
-        r"\b(?:pay|pagar|pago|paga)\b (?:outside|por fuera)\b",
         rf"\bbizum\b{_GAP}\b(?:{_ADVANCE}|antes|primero)\b",
         rf"\b(?:{_ADVANCE})\b{_GAP}\bbizum\b",
         # The buyer paying ahead (the fake-transfer set-up) or asking the seller to pay ahead;
@@ -86,15 +96,13 @@ _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
         r"\b(?:bitcoins?|btc|usdt|crypto|cripto(?:monedas?)?|ethereum)\b",
         r"\b(?:cashier'?s check|certified check|cheque bancario|te (?:mando|envio) un cheque)\b",
     ),
-    FraudKind.EXTERNAL_LINK: _any(
-        r"\bhttps?://\S+",
-        r"\bwww\.\S+",
-        r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|wa\.me|t\.me|cutt\.ly|is\.gd|ow\.ly|rb\.gy|"
-        r"shorturl\.at)(?:/\S*)?",
-        # ".es", ".co", ".me" only with a path: "Hola.es posible?" is a typo, not a link.
-        r"\b[a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|io|info|xyz|app|link|site|online|shop|"
-        r"store|top|click|biz|ru)\b(?:/\S*)?",
-        r"\b[a-z0-9][a-z0-9-]{1,62}\.[a-z]{2,6}/\S+",
+    FraudKind.OFF_PLATFORM_PAYMENT: _any(
+        rf"\bpay\s*pal\b{_GAP}\b(?:amigos?|friends?|family|familia|f\s*&\s*f|ff)\b",
+        rf"\b(?:{_PAY_WORDS}|send|sending|envio|envia|enviame)\b{_GAP}"
+        r"\b(?:amigos? y familia(?:res)?|friends\s*(?:and|&)\s*family)\b",
+        rf"\b(?:{_PAY_WORDS})\b{_GAP}\b(?:fuera de (?:la )?(?:plataforma|app|aplicacion|web|"
+        r"pagina)|outside (?:of )?(?:the )?(?:platform|app|site|website|marketplace))\b",
+        r"\b(?:pay|pagar|pago|paga)\b (?:outside|por fuera)\b",
     ),
     FraudKind.ASKS_IDENTITY_DOCUMENT: _any(
         rf"\b(?:tu|su|vuestro|your|ur)\s+(?:{_ID_DOCUMENT}|id)\b",
@@ -121,13 +129,23 @@ _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
         r"\b(?:swift code|codigo swift|swift/bic|bic code)\b",
         r"\b(?:cuenta bancaria|numero de cuenta|datos bancarios|cuenta del banco|bank account|"
         r"bank details|banking details|account number|routing number|sort code)\b",
+        r"\b[a-z]{2}\d{2}(?:\s?\d{4}){4,7}\b",  # an IBAN: ES91 2100 0418 4502 0005 1332
+    ),
+    FraudKind.CARD_DETAILS: _any(
         r"\b(?:numero|datos) de (?:la |tu )?tarjeta\b",
         r"\b(?:tu|your) (?:tarjeta|card)\b",
         r"\bcard (?:number|details)\b",
         r"\b(?:cvv2?|cvc)\b",
         r"\b(?:codigo de seguridad|security code|fecha de caducidad|expiry date|expiration date)\b",
         r"\b(?:tu|your) (?:pin|clave|contrasena|password)\b",
-        r"\b[a-z]{2}\d{2}(?:\s?\d{4}){4,7}\b",  # an IBAN: ES91 2100 0418 4502 0005 1332
+        # The code a bank or an app sends by SMS: whoever has it takes the account.
+        r"\b(?:codigo de verificacion|verification code|codigo (?:de )?(?:un solo uso|sms)|"
+        r"one[- ]time (?:code|password)|otp|sms code)\b",
+        rf"\b(?:el|ese|the|that) (?:codigo|code)\b{_GAP}\b(?:te (?:ha )?(?:llegado|llega|"
+        r"enviado|mandado)|recib\w*|you (?:got|get|received|receive)|sent to you|por sms|by sms|"
+        r"by text)",
+        rf"\btarjeta\b{_GAP}\by (?:el|los) (?:codigo|numeros? de detras)\b",
+        rf"\bcard\b{_GAP}\band the (?:code|numbers on the back)\b",
     ),
     FraudKind.COURIER_PICKUP: _any(
         r"\bmi (?:mensajero|transportista|repartidor|agente de envios|agencia de transporte|"
@@ -140,6 +158,28 @@ _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
         r"\b(?:recog\w*|pick\w* (?:it )?up|collect\w*|come for it)",
     ),
 }
+
+_LINK = _any(
+    r"\bhttps?://\S+",
+    r"\bwww\.\S+",
+    r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|wa\.me|t\.me|cutt\.ly|is\.gd|ow\.ly|rb\.gy|"
+    r"shorturl\.at)(?:/\S*)?",
+    # ".es", ".co", ".me" only with a path: "Hola.es posible?" is a typo, not a link.
+    r"\b[a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|io|info|xyz|app|link|site|online|shop|"
+    r"store|top|click|biz|ru)\b(?:/\S*)?",
+    r"\b[a-z0-9][a-z0-9-]{1,62}\.[a-z]{2,6}/\S+",
+)
+# A link is phishing when it is where the seller is told to pay, cash in, confirm, log in or
+# type details ("confirma el envío en ...", "pay the deposit here http://...") or when its
+# address says so ("pago-seguro-envios.com"); "the photos are at bit.ly/..." is a plain link.
+_PHISHING_CONTEXT = re.compile(
+    r"\b(?:pag\w*|pay\w*|cobr\w*|deposit\w*|senal|confirm\w*|verif\w*|valid\w*|login|"
+    r"log ?in|sign in|inicia sesion|accede\w*|claim|reclama\w*|rellena\w*|fill in|formulario|"
+    r"form|tus datos|your details|tarjeta|card|refund|reembolso)\b")
+_PHISHING_ADDRESS = re.compile(
+    r"pag[oa]|pay|cobr|secur|segur|envio|deliver|shipping|entrega|verif|login|bank|banco|"
+    r"confirm|refund|reembolso|track|wallet|deposit")
+_NEAR_LINK = 60
 
 _ABROAD = _any(
     r"\b(?:estoy|vivo|trabajo|me encuentro|resido|i'?m|i am|currently|living|working|"
@@ -164,6 +204,12 @@ def detect_fraud_signals(text: str) -> list[FraudSignal]:
         match = pattern.search(folded)
         if match:
             found.append((match.start(), FraudSignal(kind, text[match.start():match.end()])))
+    link = _LINK.search(folded)
+    if link:
+        near = folded[max(0, link.start() - _NEAR_LINK):link.end() + _NEAR_LINK]
+        phishing = _PHISHING_CONTEXT.search(near) or _PHISHING_ADDRESS.search(link.group())
+        kind = FraudKind.PHISHING_LINK if phishing else FraudKind.EXTERNAL_LINK
+        found.append((link.start(), FraudSignal(kind, text[link.start():link.end()])))
     # Being abroad, or wanting it shipped abroad, is ordinary; with a rush it is the playbook.
     abroad = _ABROAD.search(folded)
     if abroad and _URGENCY.search(folded):
@@ -173,18 +219,20 @@ def detect_fraud_signals(text: str) -> list[FraudSignal]:
     return [signal for _, signal in found]
 
 
-# How much one signal costs. From the default score 0.5, any one of the strong signals (payment,
-# bank, identity, courier) reaches the threshold; a lone link or phone request does not.
+# How much one signal costs the buyer's trust score (seen by operators and the recompute job;
+# blocking follows `fraud_verdict`, not the score).
 PENALTIES: dict[FraudKind, Decimal] = {
-    FraudKind.OFF_PLATFORM_PAYMENT: Decimal("0.30"),
-    FraudKind.ASKS_BANK_DETAILS: Decimal("0.35"),
+    FraudKind.ADVANCE_PAYMENT: Decimal("0.30"),
+    FraudKind.CARD_DETAILS: Decimal("0.35"),
     FraudKind.ASKS_IDENTITY_DOCUMENT: Decimal("0.35"),
     FraudKind.COURIER_PICKUP: Decimal("0.30"),
-    FraudKind.OVERSEAS_URGENCY: Decimal("0.20"),
-    FraudKind.EXTERNAL_LINK: Decimal("0.20"),
-    FraudKind.ASKS_PHONE: Decimal("0.10"),
+    FraudKind.PHISHING_LINK: Decimal("0.30"),
+    FraudKind.OFF_PLATFORM_PAYMENT: Decimal("0.15"),
+    FraudKind.ASKS_BANK_DETAILS: Decimal("0.15"),
+    FraudKind.OVERSEAS_URGENCY: Decimal("0.15"),
+    FraudKind.EXTERNAL_LINK: Decimal("0.10"),
+    FraudKind.ASKS_PHONE: Decimal("0.05"),
 }
-BLOCK_THRESHOLD = 0.2
 
 
 def _score(value: Decimal | float) -> Decimal:
@@ -205,11 +253,6 @@ def apply_trust_penalty(score: Decimal | float, signals: Iterable[FraudSignal]) 
     result = _score(score) - sum((PENALTIES[signal.kind] for signal in signals), Decimal(0))
     result = min(max(result, Decimal(0)), Decimal(1))
     return float(result.quantize(Decimal("0.01")))
-
-
-def should_block(score: Decimal | float) -> bool:
-    """Whether a buyer with this trust score is blocked."""
-    return _score(score) <= Decimal(repr(BLOCK_THRESHOLD))
 
 
 _SAFE_DECLINE = {

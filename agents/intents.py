@@ -14,7 +14,36 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from agents.intents_amounts import find_amounts, fold
-from agents.intents_fields import SEARCH, meeting_fields, search_fields, seller_fields
+from agents.intents_commands import (
+    CHANGE_PRICE,
+    DELETE,
+    EDIT_DESCRIPTION,
+    EDIT_TITLE,
+    HAND_BACK,
+    LIST_PRODUCTS,
+    MARK_SOLD,
+    PAUSE,
+    PUBLISH,
+    REACTIVATE,
+    REGENERATE,
+    REVERT,
+    REVERT_VERB,
+    SELL,
+    SELL_WEAK,
+    SET_CONDITION,
+    SET_FLOOR,
+    SET_PRICE,
+    SHOW_CONVERSATION,
+    SHOW_LISTING,
+    TAKE_OVER,
+)
+from agents.intents_fields import (
+    SEARCH,
+    VERSION_SHORT,
+    meeting_fields,
+    search_fields,
+    seller_fields,
+)
 from agents.intents_language import detect_language
 
 PHOTOS_MARKER = re.compile(r"\s*\[(?:photos|fotos):\s*(\d+)\]\s*", re.IGNORECASE)
@@ -75,6 +104,8 @@ MEET_STRONG = _rx(r"\b(?:quedamos|quedar|quedariamos|quedemos|nos vemos|vernos|n
 MEET_WEAK = _rx(r"\b(?:recoger\w*|recojo|pick (?:it |them )?up|picking (?:it )?up|paso a por|"
                 r"pasarme|come by|collect|en persona|in person|en mano|(?:pasar|ir) a verl[oa]|"
                 r"verl[oa] en persona|(?:see|view) it|come and see)\b")
+# Asking to see more of it: only the seller can send that (never answered from the listing).
+PHOTOS_REQUEST = _rx(r"\b(?:fotos?|photos?|pictures?|pics?|imagenes|images?|videos?)\b")
 SHIPPING = _rx(r"\b(?:envi\w*|mand(?:a|as|ar|arlo|arla|alo|armelo)|correos|mensajer\w*|seur|mrw|"
                r"ship\w*|deliver\w*|postage|courier|send (?:it|them)|mail it|post it|"
                r"a domicilio|entrega a)\b")
@@ -94,70 +125,13 @@ LOCATION = _rx(r"\b(?:donde|where|ubicacion|ubicad[oa]|location|located|zona|bar
 PRICE = _rx(r"\b(?:cuanto|precio|price|how much|cost\w*|cuesta|valor|rebaja\w*|descuento|"
             r"discount|negociable|negotiable|lowest|cheaper|mas barato|bajar\w*|baja(?:s|rias)|"
             r"lower|go down|dejarlo|dejas|dejarias|best you can do)\b")
-
-SELL = _rx(r"\b(?:vendo|vendemos|se vende|selling|for sale|i'?m selling|i want to sell|quiero "
-           r"vender|want to sell|nuevo producto|new product|new listing|nuevo anuncio|sell my|"
-           r"sell a|sell an|sell this)\b")
-REVERT = _rx(r"\b(?:version|v)\s*\.?\s*\d+|\b(?:version anterior|previous version|"
-             r"last version|ultima version|undo|deshaz)\b")
-REVERT_VERB = _rx(r"\b(?:vuelve|volver|vuelvo|revert\w*|restore|restaura\w*|go back|back to|"
-                  r"usa|use|recupera\w*|pon|switch|anterior|previous|undo|deshaz)\b")
-TAKE_OVER = _rx(
-    r"\b(?:take over|taking over|tomo el control|toma(?:r)? el control|me encargo yo|yo me encargo"
-    r"|(?:lo|la) llevo yo|dejame (?:a mi|hablar|contestar|responder)|i'?ll (?:handle|take|"
-    r"answer|reply)(?: it| this| that| over| myself)?|let me (?:handle|talk|reply|answer)|"
-    r"takeover|intervengo|paso a hablar yo|hablo yo)\b")
-HAND_BACK = _rx(
-    r"\b(?:hand (?:it |this |that )?back|give it back|back to (?:you|the bot)|te la devuelvo|"
-    r"te lo devuelvo|devuelve\w* (?:la conversacion|el chat)|devuelvela|devuelvo|sigue tu|"
-    r"continua tu|sigues tu|you take it from here|you can (?:continue|take it)|retoma\w*|"
-    r"vuelve a llevar\w*|take it back|your turn|(?:devuelv|pas)\w* al bot)\b")
-SHOW_CONVERSATION = _rx(r"\b(?:muestra\w*|mostrar|ensena\w*|ver|show|see|open|abre|lee|read)\b"
-                        r".*\b(?:conversacion|conversation|chat|mensajes|messages)\b")
-EDIT_TITLE = _rx(r"(?:^\W*(?:titulo|title)\s+[^\s?]|\b(?:titulo|title)\s*[:=]|\brename (?:it )?"
-                 r"(?:to|as)\s+\S|\b(?:cambia\w*|pon\w*|change|set|update|rename|nuevo|new)\b.{0,20}\b(?:titulo|title)\b\s*(?:a|to|por|as|:)?\s*\S)")
-EDIT_DESCRIPTION = _rx(r"(?:^\W*(?:descripcion|description)\s+[^\s?]|\b(?:descripcion|"
-                       r"description)\s*[:=]|\b(?:cambia\w*|pon\w*|change|set|update|nueva|new|add|anade|agrega)\b.{0,25}\b(?:descripcion|"
-                       r"description)\b\s*(?:a|to|por|as|:|que)\s*\S)")
-REGENERATE = _rx(
-    r"\b(?:regenera\w*|regenerate|otra (?:descripcion|version|propuesta|opcion|vez)|another "
-    r"(?:version|one|description|option|try|draft)|try again|intentalo de nuevo|rewrite|"
-    r"reescribe\w*|redo|rehaz\w*|new (?:version|description|draft)|genera\w* (?:otra|de nuevo)"
-    r"|no me gusta|i don'?t like (?:it|this|the))\b")
-SET_FLOOR = _rx(
-    r"\b(?:minimo|minimum|min|floor|suelo|no bajes de|don'?t go (?:below|under|lower than)|never "
-    r"(?:go )?below|not (?:go )?below|no (?:menos|por debajo) de|precio mas bajo|lowest|"
-    r"limite|nothing (?:below|under|less than)|no aceptes (?:menos|nada por debajo)|don'?t "
-    r"accept (?:less|anything (?:below|under)))\b")
-MARK_SOLD = _rx(r"\b(?:vendid[oa]|(?:lo|la|ya lo|ya la) vendi|se vendio|sold|mark\w* (?:it )?as "
-                r"sold|marca\w* como vendid[oa])\b")
-REACTIVATE = _rx(
-    r"\b(?:reactiva\w*|reactivate|activa\w* de nuevo|vuelve a (?:activar|publicar)\w*|unpause|"
-    r"resume|re-?list|despausa\w*|(?:make it|put it) (?:live|active|back) (?:again|up)|ponlo "
-    r"(?:de nuevo|otra vez) (?:a la venta|activo)|vuelve a poner\w* (?:a la venta|en venta|"
-    r"activo))\b")
-PAUSE = _rx(r"\b(?:pausa\w*|pause\w*|oculta\w*|hide|desactiva\w*|deactivate|quita\w* de la venta|"
-            r"take (?:it )?(?:down|offline)|unlist|retira\w*|quita\w* (?:el |mi )?anuncio)\b")
-PUBLISH = _rx(r"\b(?:publica\w*|publish\w*|post it|list it|put it (?:up|online|live)|go live|"
-              r"ponlo a la venta|ponlo en venta|subelo)\b")
-LIST_PRODUCTS = _rx(
-    r"\b(?:mis (?:productos|anuncios|articulos|cosas|ventas)|(?:que|cuales) (?:productos|"
-    r"anuncios|cosas) tengo|my (?:products|listings|items|ads|"
-    r"stuff)|que (?:tengo|vendo) (?:a la venta|en venta|publicado)|what (?:am i|i'?m) selling|"
-    r"list (?:my )?(?:products|listings|items)|listado|inventario|inventory|"
-    r"show (?:me )?(?:all )?my)\b")
-SET_CONDITION = _rx(
-    r"\b(?:estado|condicion|condition)\s*[:=]?\s*(?:es\s+|is\s+|a\s+|to\s+)?(?:nuev[oa]|"
-    r"usad[oa]|new|used|como nuev[oa]|like new|a estrenar)\b|\b(?:es|esta|it'?s|is|mark (?:it "
-    r")?as|ponlo como|ponla como|marcalo como|set (?:it )?(?:as|to)|cambia\w* a)\s+(?:nuev[oa]|"
-    r"usad[oa]|new|brand new|used|como nuev[oa]|like new|a estrenar|precintad[oa]|sealed)\b")
-SET_PRICE = _rx(r"\b(?:precio|price|cuesta|ponlo|ponla|ponle|bajalo|bajala|baja\w*|sube\w*|"
-                r"rebaja\w*|cambia\w*|change|make it|set|now|ahora|reduce|lower|raise|drop|"
-                r"que sea|deja(?:lo|la))\b")
-
-CHANGE_PRICE = _rx(r"\b(?:cambia\w*|change|set|update|modifica\w*|pon\w*|new|nuevo)\b.{0,15}"
-                   r"\b(?:precio|price)\b")
-
+# An offer the buyer calls their last: "venga 250 última oferta", "final offer 250".
+FINAL_OFFER = _rx(
+    r"\b(?:ultim[oa] (?:oferta|precio|palabra)|(?:oferta|precio) (?:final|definitiv[oa])|"
+    r"(?:final|last|best|top) (?:offer|price)|(?:es )?lo maximo que (?:puedo|te doy|llego)|"
+    r"no (?:puedo|llego a) mas|ni un (?:euro|centimo|duro) mas|(?:is |that'?s )?the most i can"
+    r"|(?:can'?t|cannot) go (?:any )?higher|not a (?:penny|cent) more|take it or leave it|"
+    r"lo tomas o lo dejas|(?:and )?that'?s it|y ya esta|tops\b|max(?:imo)?\W*$)")
 
 @dataclass
 class _Text:
@@ -190,12 +164,20 @@ def _is_meeting(text: _Text) -> bool:
 
 
 def _is_revert(text: _Text) -> bool:
-    return bool(REVERT.search(text.folded)) and bool(REVERT_VERB.search(text.folded))
+    named = REVERT.search(text.folded) or VERSION_SHORT.search(text.folded)
+    return bool(named) and bool(REVERT_VERB.search(text.folded))
 
 
 def _is_product_sentence(text: _Text) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", text.folded)
     return bool(text.amounts) and len(words) >= 3
+
+
+def _is_offered(text: _Text) -> bool:
+    """"Kallax shelf for sale, 50€": on sale, and not a question (checked after the commands:
+    "ponlo a la venta" publishes)."""
+    asks = "?" in text.original or SEARCH.search(text.folded) or GREETING.search(text.folded)
+    return bool(SELL_WEAK.search(text.folded)) and not asks
 
 
 # First match wins. Buyers: a plain "no thanks" beats everything, a search beats its price
@@ -209,6 +191,7 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("accept", _has(ACCEPT)),
     ("availability", _has(AVAILABILITY)),
     ("meeting", _is_meeting),
+    ("photos_request", _has(PHOTOS_REQUEST)),
     ("shipping_question", _has(SHIPPING)),
     ("payment_question", _has(PAYMENT)),
     ("condition_question", _has(CONDITION)),
@@ -219,8 +202,9 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("thanks", _has(THANKS)),
     ("greeting", _has(GREETING)),
 )
-# Sellers: a photo caption is a product; explicit commands come before prices, and a sentence
-# with a price and a few words is a product ("Bici Trek talla M, 350€"), a bare amount a price.
+# Sellers: a photo caption or a clear "I'm selling X" is a product; explicit commands come
+# before prices; a sentence with an amount and a few words but no selling verb ("la bici son
+# 350€", "the jacket 75") states a price (of the product it names), a bare amount is a price.
 SELLER_RULES: tuple[Rule, ...] = (
     ("help", _has(HELP)),
     ("sell", lambda text: bool(text.photos)),
@@ -230,8 +214,10 @@ SELLER_RULES: tuple[Rule, ...] = (
     ("hand_back", _has(HAND_BACK)),
     ("take_over", _has(TAKE_OVER)),
     ("show_conversation", _has(SHOW_CONVERSATION)),
+    ("show_listing", _has(SHOW_LISTING)),
     ("edit_title", _has(EDIT_TITLE)),
     ("edit_description", _has(EDIT_DESCRIPTION)),
+    ("delete", _has(DELETE)),
     ("regenerate", _has(REGENERATE)),
     ("set_floor", _has(SET_FLOOR)),
     ("mark_sold", _has(MARK_SOLD)),
@@ -239,9 +225,10 @@ SELLER_RULES: tuple[Rule, ...] = (
     ("pause", _has(PAUSE)),
     ("publish", _has(PUBLISH)),
     ("set_condition", _has(SET_CONDITION)),
+    ("sell", _is_offered),
     ("set_price", lambda text: bool(text.amounts) and bool(SET_PRICE.search(text.folded))),
     ("set_price", _has(CHANGE_PRICE)),
-    ("sell", _is_product_sentence),
+    ("price_statement", _is_product_sentence),
     ("set_price", lambda text: bool(text.amounts)),
     ("acknowledge", _has(ACKNOWLEDGE)),
     ("thanks", _has(THANKS)),
@@ -249,7 +236,7 @@ SELLER_RULES: tuple[Rule, ...] = (
 )
 SELLER_ONLY_INTENTS = frozenset(
     "sell revert hand_back take_over show_conversation edit_title edit_description regenerate "
-    "set_floor mark_sold reactivate pause publish list_products set_condition".split()
+    "set_floor mark_sold reactivate pause publish list_products set_condition delete".split()
 )
 
 
@@ -266,10 +253,13 @@ def read_message(
     subject = _Text(clean, folded, amounts, photos)
     if role is None:
         seller_intent = _classify(SELLER_RULES, subject)
-        asks_if_sold = seller_intent == "mark_sold" and "?" in clean  # "¿está vendido?"
-        role = "seller" if seller_intent in SELLER_ONLY_INTENTS and not asks_if_sold else "buyer"
+        # "¿está vendido?", "anyone selling a bike?": questions, a buyer's
+        asks = seller_intent in ("mark_sold", "sell") and "?" in clean
+        role = "seller" if seller_intent in SELLER_ONLY_INTENTS and not asks else "buyer"
     intent = _classify(SELLER_RULES if role == "seller" else BUYER_RULES, subject)
     fields: dict[str, object] = {"photos": photos} if photos else {}
+    if intent == "offer" and FINAL_OFFER.search(folded):
+        fields["final"] = True
     if intent == "meeting":
         fields.update(meeting_fields(clean, folded))
     elif intent == "search":

@@ -33,6 +33,7 @@ _CURRENCY_AFTER = {
     "$": "USD", "usd": "USD", "dolar": "USD", "dolares": "USD",
     "dollar": "USD", "dollars": "USD", "bucks": "USD", "peso": "MXN", "pesos": "MXN",
     "mxn": "MXN", "ars": "ARS", "£": "GBP", "gbp": "GBP", "libras": "GBP", "pounds": "GBP",
+    "quid": "GBP", "pound": "GBP", "libra": "GBP",
 }
 _CURRENCY_BEFORE = {"€": "EUR", "eur": "EUR", "$": "USD", "us$": "USD", "usd": "USD",
                     "£": "GBP", "gbp": "GBP", "mxn": "MXN"}
@@ -43,7 +44,8 @@ _FOLLOW_OK = frozenset(
     "por for en in cash efectivo is es seria would como mas more plus con with ya now ahora hoy "
     "today mismo right pero but no negociable negotiable obo ono fijo firm me te lo i que the it "
     "dale please pls porfa seguro sin without incluido included total shipped delivered enviado "
-    "puesto each cada per ea tomorrow manana tonight".split()
+    "puesto each cada per ea tomorrow manana tonight el la los las al del para ultima ultimo "
+    "last mi my oferta offer tops venga go va actually instead though tho mejor entonces".split()
 )
 # Words right before a bare number that make it a size, model, version, id or year.
 _MODEL_PREV = frozenset(
@@ -101,6 +103,8 @@ def amount_spans(original: str, folded: str) -> list[tuple[Decimal, int, str | N
         value = to_decimal(match.group())
         if value is None or value == 0 or re.search(r"[^\W\d_]$", folded[: match.start()]):
             continue  # zero, versions like 1.2.3, and S21, PS5, v2, ids
+        if _in_identifier(folded, match.start(), match.end()):
+            continue  # a piece of "ac686248-1c2d-4e5f-850e-…": an id, never a price
         money = _currency_next_to(folded, match.start(), match.end())
         if money is None and _is_not_money(original, folded, match.start(), match.end(), value):
             continue
@@ -108,9 +112,17 @@ def amount_spans(original: str, folded: str) -> list[tuple[Decimal, int, str | N
     return spans
 
 
+# "eur0s", "eur0", "eur05": a zero typed for an o inside a currency word.
+_CURRENCY_TYPO = re.compile(r"^(\s*)(eur)0(s?)\b")
+
+
+def _untypo(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}o{match.group(3)}"
+
+
 def _currency_next_to(folded: str, start: int, end: int) -> str | None:
     """The currency written right after or before the number, or None when there is none."""
-    after = re.match(r"(\s*)([€$£]|[a-z]+\b)", folded[end:])
+    after = re.match(r"(\s*)([€$£]|[a-z]+\b)", _CURRENCY_TYPO.sub(_untypo, folded[end:end + 12]))
     # "400e" is euros, "400 e" is "400 y" in Spanish chat spelling
     if after and after.group(2) in _CURRENCY_AFTER:
         if after.group(2) != "e" or not after.group(1):
@@ -121,6 +133,19 @@ def _currency_next_to(folded: str, start: int, end: int) -> str | None:
     return None
 
 
+def _in_identifier(folded: str, start: int, end: int) -> bool:
+    """Whether the number is part of a token like a UUID or a reference ("ab12-850e-9f")."""
+    token_start = start
+    while token_start > 0 and (folded[token_start - 1].isalnum() or folded[token_start - 1] == "-"):
+        token_start -= 1
+    token_end = end
+    while token_end < len(folded) and (folded[token_end].isalnum() or folded[token_end] == "-"):
+        token_end += 1
+    token = folded[token_start:token_end].strip("-")
+    return "-" in token and bool(re.search(r"\d", token)) and bool(re.search(r"[a-z]", token)) \
+        and len(token) >= 8
+
+
 def _is_not_money(original: str, folded: str, start: int, end: int, value: Decimal) -> bool:
     """Whether a number with no currency is a size, model, time, date, count or year."""
     before, after = folded[:start], folded[end:]
@@ -128,6 +153,8 @@ def _is_not_money(original: str, folded: str, start: int, end: int, value: Decim
         return True  # 128gb, 5pm, 18:00, 15/06, 89%, 20x30, 18-55mm
     if re.search(r"[:/#]$", before) or len(re.sub(r"\D", "", folded[start:end])) >= 8:
         return True  # minutes of 18:00, dates, ids, phone numbers
+    if re.search(r"[(\[]\s*$", before) and re.match(r"\s*[)\]]", after):
+        return True  # "(1)", "[2]": a list marker or a count, not money
     next_word = re.match(r" +([^\W\d_]+)", after)
     if next_word and next_word.group(1) not in _FOLLOW_OK:
         return True  # "2 mandos", "13 pro", "5 talla", "3 years"

@@ -91,6 +91,12 @@ def search_fields(original: str, folded: str) -> dict[str, object]:
     return fields
 
 
+ORDINALS = {"primera": 1, "first": 1, "segunda": 2, "second": 2, "tercera": 3, "third": 3,
+            "cuarta": 4, "fourth": 4, "quinta": 5, "fifth": 5}
+# "vuelve a la 2", "go back to the second one": a version named by its number alone.
+VERSION_SHORT = _rx(r"\b(?:la|the|#)\s*(\d{1,2})\b(?!\s*(?:€|\$|£|%|eur|euros?|pounds?|quid))"
+                    r"|\b(?:la|the|a|to)\s+(" + "|".join(ORDINALS) + r")\b")
+
 _QUOTES = " \"'«»“”‘’"
 
 
@@ -114,8 +120,11 @@ def seller_fields(intent: str, original: str, folded: str) -> dict[str, object]:
         fields["condition"] = "used" if used else "new"
     elif intent == "revert":
         version = re.search(r"\b(?:version|v)\s*\.?\s*(\d+)", folded)
+        short = VERSION_SHORT.search(folded)
         if version:
             fields["version"] = int(version.group(1))
+        elif short:
+            fields["version"] = int(short.group(1)) if short.group(1) else ORDINALS[short.group(2)]
     elif intent in ("take_over", "hand_back", "show_conversation"):
         ident = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", folded)
         ident = ident or re.search(r"\b(?:conversacion|conversation|chat|conv)\s*(?:id\s*)?[#:]?"

@@ -73,7 +73,8 @@ async def expire_unconfirmed_reservations(
                              {"title": product.title or "", "buyer": buyer.name if buyer else "?"},
                              seller_id=product.seller_id),
                 *await back_on_sale_notices(session, product,
-                                            except_conversation_id=offer.conversation_id),
+                                            except_conversation_id=offer.conversation_id,
+                                            defaults=settings.negotiation, now=now),
             ):
                 out = await deliver_notification(session, notification, now=now,
                                                  buyer_conversation=conversation)

@@ -3,7 +3,7 @@
 The offline model provider uses it to turn a sentence into a product draft: language, title,
 price and currency, condition and the attributes it can recognise (brand, model, size, colour,
 storage, RAM, year). It only reads what the seller wrote: a sentence without a price gives no
-price, and `compose_description` states those facts and nothing else.
+price (agents/listing_description.py states those facts and nothing else).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal
 
 from agents.categories import BrandMention, CategoryTree
 from agents.price_reading import PAST_PRICE_WORDS, UNIT_WORDS, read_price
@@ -91,11 +91,6 @@ class ProductDraft:
     details: tuple[str, ...] = ()  # other statements of the sentence: "con caja y cargador"
 
 
-class NamedCategory(Protocol):
-    name_es: str
-    name_en: str
-
-
 def read_product_sentence(
     text: str, language_hint: str | None = None, *, tree: CategoryTree | None = None
 ) -> ProductDraft:
@@ -123,45 +118,6 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if es != en:
         return "es" if es > en else "en"
     return hint if hint in ("es", "en") else "es"
-
-
-def compose_description(
-    draft: ProductDraft, category: NamedCategory | None, language: str | None = None
-) -> str:
-    """A description of the stated facts only (at least 50 characters), in `language`."""
-    en = (language or draft.language) == "en"
-    sentences = [f"{'For sale' if en else 'En venta'}: {draft.title}."]
-    if draft.condition != "not_specified":
-        plain = {"new": ("new", "nuevo"), "used": ("used", "usado")}[draft.condition]
-        state = plain[0 if en else 1]
-        note = (draft.condition_note or "").lower()
-        if note and fold(note) != fold(state) and draft.language == ("en" if en else "es"):
-            state = f"{state} ({note})"  # the seller's words, in the seller's language only
-        sentences.append(f"{'Condition' if en else 'Estado'}: {state}.")
-    labels = _ATTRIBUTE_LABELS["en" if en else "es"]
-    facts = [f"{labels[key]} {value}" for key, value in draft.attributes.items() if key in labels]
-    if facts:
-        sentences.append(f"{'Details' if en else 'Características'}: {', '.join(facts)}.")
-    if draft.details:
-        notes = "; ".join(draft.details)
-        sentences.append(f"{'Seller notes' if en else 'Notas del vendedor'}: {notes}.")
-    if category is not None:
-        name = category.name_en if en else category.name_es
-        sentences.append(f"{'Category' if en else 'Categoría'}: {name}.")
-    sentences.append(
-        "Sold as shown in the photos." if en else "Se entrega tal cual se ve en las fotos."
-    )
-    if len(" ".join(sentences)) < DESCRIPTION_MIN_LENGTH:
-        sentences.append("Ask me anything about it." if en else "Pregúntame cualquier duda.")
-    return " ".join(sentences)
-
-
-_ATTRIBUTE_LABELS = {
-    "es": {"BRAND": "marca", "MODEL": "modelo", "SIZE": "talla", "COLOR": "color",
-           "STORAGE": "capacidad", "RAM": "memoria RAM", "YEAR": "año"},
-    "en": {"BRAND": "brand", "MODEL": "model", "SIZE": "size", "COLOR": "colour",
-           "STORAGE": "storage", "RAM": "RAM", "YEAR": "year"},
-}
 
 
 def _read_condition(text: str) -> tuple[list[tuple[int, int]], Condition, str | None]:

@@ -7,6 +7,7 @@ active version, which is what buyers see. Confidence comes from agents/listing_q
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,10 @@ from sqlalchemy import func, select
 
 from agents.categories import CategoryTree
 from agents.listing_quality import route_listing, score_listing
-from agents.listing_writer import ListingWriter, ProposedListing
+from agents.listing_writer import ListingWriter, ProposedListing, closing
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
-from agents.turn_context import Button, TurnContext, money
+from agents.turn_context import Button, PhotoRef, TurnContext, money
 from storage.models import Condition, Listing, Product, ProductStatus
 from storage.repositories import products as products_repo
 
@@ -30,12 +31,14 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
         move_status(product, ProductStatus.PROCESSING)
         product.processing_started_at, product.processing_completed_at = ctx.now(), None
         product.processing_error = None
-    variant = int(await _version_count(ctx, product))
+    variant = int(await version_count(ctx, product))
+    edits = await seller_edits(ctx, product)
     started = time.perf_counter()
-    proposal = await writer.write(product.prompt_text, ctx.photos, language=ctx.language,
-                                  variant=variant)
+    proposal = await writer.write(product.prompt_text, await product_photos(ctx, product),
+                                  language=ctx.language, variant=variant)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
-    listing = await _store_listing(ctx, product, proposal, elapsed_ms)
+    listing = await _store_listing(ctx, product, _with_edits(proposal, edits, variant),
+                                   elapsed_ms)
     if not on_sale:
         move_status(product, ProductStatus.READY)
         product.processing_completed_at = ctx.now()
@@ -46,7 +49,45 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
             "listing": await listing_summary(ctx, product, listing)}
 
 
-async def _version_count(ctx: TurnContext, product: Product) -> int:
+async def seller_edits(ctx: TurnContext, product: Product) -> dict[str, str]:
+    """What the seller wrote or set themselves, the latest of each: title, description,
+    condition. A new version starts from these, and a revert keeps the condition."""
+    rows = (await ctx.session.scalars(
+        select(Listing).where(Listing.product_id == product.id, Listing.provider == "seller")
+        .order_by(Listing.version))).all()
+    edits: dict[str, str] = {}
+    for row in rows:
+        for key in (row.confidence_breakdown or {}).get("seller_set", []):
+            value = getattr(row, key, None)
+            if value is not None:
+                edits[key] = value.value if isinstance(value, Condition) else str(value)
+    return edits
+
+
+def _with_edits(proposal: ProposedListing, edits: dict[str, str], variant: int
+                ) -> ProposedListing:
+    """The writer's proposal with the seller's own words in place of its own: their title,
+    their description (with this variant's closing, so versions stay apart), their condition."""
+    if not edits:
+        return proposal
+    description = proposal.description
+    if "description" in edits:
+        description = (edits["description"].rstrip() + closing(proposal.language, variant))
+    return replace(proposal, title=edits.get("title", proposal.title), description=description,
+                   condition=edits.get("condition", proposal.condition))
+
+
+async def product_photos(ctx: TurnContext, product: Product) -> list[PhotoRef]:
+    """The product's stored photos (a regeneration has none in its message); the writer reads
+    their bytes by storage key."""
+    images = await products_repo.images_of(ctx.session, product.id)
+    return [PhotoRef(telegram_file_id=i.telegram_file_id, storage_key=i.storage_key,
+                     width=i.width, height=i.height, size_bytes=i.size_bytes, format=i.format)
+            for i in images] or ctx.photos
+
+
+async def version_count(ctx: TurnContext, product: Product) -> int:
+    """How many listing versions the product has (the next one's writer variant)."""
     return int(await ctx.session.scalar(
         select(func.count()).select_from(Listing).where(Listing.product_id == product.id)
     ) or 0)
@@ -110,7 +151,7 @@ async def listing_summary(ctx: TurnContext, product: Product, listing: Listing
         missing.append("photo")
     return {
         "version": listing.version, "title": listing.title, "description": listing.description,
-        "category": listing.category_name, "condition": listing.condition.value,
+        "category": listing.category_name, "condition": product.condition.value,
         "price": money(product.price), "currency": product.currency,
         "confidence": round(confidence, 2), "route": route_listing(confidence),
         "missing": missing,
@@ -130,15 +171,36 @@ async def revert_listing(ctx: TurnContext, product: Product, version: int) -> di
     if listing is None:
         raise SellingError("no_version", f"This product has no listing version {version}.")
     await products_repo.activate_listing(ctx.session, product.id, listing)
+    kept = (await seller_edits(ctx, product)).get("condition")
     _copy_listing(product, listing)
+    if kept is not None:  # the condition the seller set is a fact, not a wording
+        product.condition = Condition(kept)
     await ctx.session.flush()
     ctx.buttons = preview_buttons(product, ctx.language)
     return {"product_id": str(product.id), "status": product.status.value,
             "listing": await listing_summary(ctx, product, listing)}
 
 
+async def show_listing(ctx: TurnContext, product: Product) -> dict[str, Any]:
+    """The whole active listing as buyers will see it, with the buttons to act on it."""
+    listing = await products_repo.active_listing(ctx.session, product.id)
+    if listing is None:
+        return {"product": {"product_id": str(product.id), "title": product.title,
+                            "description": product.description,
+                            "category": product.category_name,
+                            "condition": product.condition.value, "price": money(product.price),
+                            "currency": product.currency, "status": product.status.value}}
+    ctx.buttons = [] if product.status in _ON_SALE else preview_buttons(product, ctx.language)
+    summary = await listing_summary(ctx, product, listing)
+    return {"product_id": str(product.id), "status": product.status.value,
+            "versions": await version_count(ctx, product), "listing": summary}
+
+
+_ON_SALE = (ProductStatus.PUBLISHED, ProductStatus.RESERVED, ProductStatus.SOLD)
+
+
 async def edited_version(ctx: TurnContext, product: Product, title: str | None,
-                          description: str | None) -> None:
+                          description: str | None, *, condition_set: bool = False) -> None:
     active = await products_repo.active_listing(ctx.session, product.id)
     if active is None:
         product.title = title or product.title
@@ -150,8 +212,10 @@ async def edited_version(ctx: TurnContext, product: Product, title: str | None,
         category_name=active.category_name, condition=product.condition,
         suggested_price=active.suggested_price, currency=active.currency,
         attributes=dict(active.attributes or {}), confidence=active.confidence,
-        confidence_breakdown=dict(active.confidence_breakdown or {}), provider="seller",
-        model="edit", generation_ms=0,
+        confidence_breakdown={**(active.confidence_breakdown or {}), "seller_set": [
+            key for key, given in (("title", title), ("description", description),
+                                   ("condition", condition_set)) if given]},
+        provider="seller", model="edit", generation_ms=0,
     )
     await products_repo.add_listing_version(ctx.session, edited)
     product.title, product.description = edited.title, edited.description

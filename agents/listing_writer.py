@@ -1,13 +1,15 @@
 """Listing writers: turn a seller's sentence (and photos) into a proposed listing.
 
 The rule-based writer reads the sentence with agents/listing_draft.py; the Gemini writer sends
-text and photos to the model and asks for a `ListingProposal` (structured output), validated by
-pydantic before anything is stored, and falls back to the rule-based writer when it fails.
+text and photos (read from the media store by storage key) to the model and asks for a
+`ListingProposal` (structured output), validated by pydantic before anything is stored, and
+falls back to the rule-based writer when it fails.
 Confidence is never taken from a writer: agents/listing_quality.py computes it from checks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,9 +17,15 @@ from typing import Any, Protocol
 
 import structlog
 
+from agents.agent_turn import note_fallback
 from agents.categories import CategoryTree
-from agents.listing_draft import compose_description, read_product_sentence
+from agents.listing_description import compose_description
+from agents.listing_draft import read_product_sentence
+from agents.model_budget import current_budget
+from agents.model_guard import NoAnswer, answer_problem, failure_cause, note_hosted_usage
 from agents.turn_context import PhotoRef
+from config.settings import LLMSettings
+from integrations.media_store import MediaStore
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +35,12 @@ _CLOSINGS = {
     "en": ["", " Ask me anything about it.", " Questions and reasonable offers welcome.",
            " Message me if you are interested."],
 }
+
+
+def closing(language: str, variant: int) -> str:
+    """The closing sentence of a version: it changes with the variant, so versions differ."""
+    closings = _CLOSINGS.get(language, _CLOSINGS["es"])
+    return closings[variant % len(closings)]
 
 
 @dataclass
@@ -63,9 +77,8 @@ class RuleBasedListingWriter:
         match = self.categories.match(text)
         category = self.categories.get(match.category_id)
         lang = draft.language or language
-        description = compose_description(draft, category, lang)
-        closings = _CLOSINGS.get(lang, _CLOSINGS["es"])
-        description += closings[variant % len(closings)]
+        description = compose_description(draft, category, lang, variant=variant)
+        description += closing(lang, variant)
         return ProposedListing(
             title=draft.title, description=description, category_id=match.category_id,
             category_name=match.name(lang), category_strength=match.strength,
@@ -74,36 +87,72 @@ class RuleBasedListingWriter:
         )
 
 
-class GeminiListingWriter:
-    """Gemini with structured output; any failure falls back to the rule-based writer."""
+_MIME = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
-    def __init__(self, chat_model: Any, model_name: str,
+
+class GeminiListingWriter:
+    """Gemini with structured output; any failure falls back to the rule-based writer.
+
+    Photos go as LangChain's standard image blocks, their bytes read from the media store by
+    storage key when the message did not carry them. The call gets what is left of the turn's
+    time budget, and its tokens and cost count in the turn's.
+    """
+
+    def __init__(self, chat_model: Any, llm: LLMSettings, *, media: MediaStore | None = None,
                  fallback: RuleBasedListingWriter | None = None) -> None:
         from agents.listing_schema import ListingProposal
 
-        self.structured = chat_model.with_structured_output(ListingProposal)
-        self.model_name = model_name
+        self.structured = chat_model.with_structured_output(ListingProposal, include_raw=True)
+        self.llm = llm
+        self.model_name = llm.gemini_model
+        self.media = media or MediaStore()
         self.fallback = fallback or RuleBasedListingWriter()
+
+    async def _content(self, text: str, photos: list[PhotoRef]) -> list[dict[str, Any]]:
+        content: list[dict[str, Any]] = [{"type": "text", "text": text or "(no text)"}]
+        for photo in photos:
+            data = photo.data or await self.media.read(photo.storage_key)
+            if data:
+                content.append({"type": "image", "base64": base64.b64encode(data).decode(),
+                                "mime_type": _MIME.get((photo.format or "jpg").lower(),
+                                                       "image/jpeg")})
+        return content
+
+    async def _propose(self, messages: list[Any]) -> Any:
+        budget = current_budget()
+        if budget is not None and budget.fell_back:
+            return None  # the turn is on the fallback already (its cause was counted)
+        remaining = budget.remaining() if budget is not None else self.llm.turn_budget_seconds
+        try:
+            if remaining <= 0:
+                raise TimeoutError("the turn's time budget is spent")
+            async with asyncio.timeout(remaining):
+                result = await self.structured.ainvoke(messages)
+            raw = result["raw"]
+            note_hosted_usage(self.llm, raw)
+            problem = answer_problem(raw) if result["parsed"] is None else None
+            if problem or result["parsed"] is None:
+                raise NoAnswer(problem or "invalid_listing",
+                               type(result.get("parsing_error")).__name__)
+            return result["parsed"]
+        except Exception as exc:  # the model is outside: any failure means "use the rules"
+            cause = failure_cause(exc)
+            log.warning("model.fallback", cause=cause, error=type(exc).__name__,
+                        detail=str(exc)[:200], call="listing_writer")
+            note_fallback(cause)
+            return None
 
     async def write(self, text: str, photos: list[PhotoRef], *, language: str,
                     variant: int = 0) -> ProposedListing:
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        content: list[dict[str, Any]] = [{"type": "text", "text": text or "(no text)"}]
-        for photo in photos:
-            if photo.data:
-                encoded = base64.b64encode(photo.data).decode()
-                content.append({"type": "image_url",
-                                "image_url": {"url": f"data:image/jpeg;base64,{encoded}"}})
         messages = [SystemMessage(LISTING_INSTRUCTIONS.format(language=language,
                                                               variant=variant)),
-                    HumanMessage(content=content)]
-        try:
-            proposal = await self.structured.ainvoke(messages)
-        except Exception as exc:  # the model is outside: any failure means "use the rules"
-            log.warning("listing_writer.gemini_failed", error=type(exc).__name__)
-            return await self.fallback.write(text, photos, language=language, variant=variant)
+                    HumanMessage(content=await self._content(text, photos))]  # type: ignore[arg-type]
+        proposal = await self._propose(messages)
         rules = await self.fallback.write(text, photos, language=language, variant=variant)
+        if proposal is None:
+            return rules
         category = self.fallback.categories.get(proposal.category_id)
         stated = rules.price  # a price the seller wrote beats the model's estimate
         return ProposedListing(

@@ -6,6 +6,7 @@ product on a deal, and tells the seller. The floor is read here and never return
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents import waiting_buyers
 from agents.buyer_facts import availability
 from agents.negotiation import (
     NegotiationAction,
@@ -20,6 +22,7 @@ from agents.negotiation import (
     decide,
     effective_floor,
     format_money,
+    public_reason,
 )
 from agents.texts import text
 from agents.turn_context import Button, Notification, TurnContext, money, tool_error
@@ -73,7 +76,8 @@ def parse_amount(value: object) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
+async def make_offer(ctx: TurnContext, raw_amount: object, *, final: bool = False
+                     ) -> dict[str, Any]:
     product, buyer, conversation = ctx.product, ctx.buyer, ctx.conversation
     if product is None or buyer is None:
         return tool_error("no_product", "This chat is not about a product.")
@@ -83,6 +87,8 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
     product = await products_repo.get(ctx.session, product.id, lock=True)
     assert product is not None
     ctx.product = product
+    if product.price is not None and availability(product) == "reserved":
+        return await waiting_buyers.wait_for_reservation(ctx, product, amount)
     if product.price is None or availability(product) != "available":
         return tool_error("not_available", f"The product is {availability(product)}; "
                           "offers are not possible now.")
@@ -90,10 +96,10 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
         return tool_error("bad_amount", "That amount is not a plausible offer.")
 
     policy = seller_policy(ctx.settings.negotiation, await _seller(ctx, product))
+    history = await offers_repo.history(ctx.session, conversation.id)
     decision = decide(policy, price=product.price, floor=product_floor(product, policy),
-                      offer=amount,
-                      previous_counters=await offers_repo.bot_counters(ctx.session,
-                                                                       conversation.id))
+                      offer=amount, previous_counters=history.counters,
+                      previous_offers=history.buyer_offers, buyer_final=final is True)
     now = ctx.now()
     # A new buyer offer answers (and so closes) any counter still standing.
     await offers_repo.close_pending(ctx.session, conversation.id, status=OfferStatus.REJECTED,
@@ -104,7 +110,7 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
     ctx.session.add(buyer_offer)
     await ctx.session.flush()
     result: dict[str, Any] = {"decision": decision.action.value, "offer": money(amount),
-                              "currency": product.currency, "reason": decision.reason.value,
+                              "currency": product.currency, "reason": public_reason(decision),
                               "reserved": False}
     if decision.action is NegotiationAction.ACCEPT:
         assert decision.amount is not None
@@ -119,16 +125,14 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
         assert decision.amount is not None
         buyer_offer.status = OfferStatus.COUNTERED
         buyer_offer.responded_at = now
-        ctx.session.add(Offer(conversation_id=conversation.id, product_id=product.id,
-                              buyer_id=buyer.id, amount=decision.amount,
-                              currency=product.currency, made_by=OfferParty.BOT,
-                              status=OfferStatus.PENDING, responds_to_id=buyer_offer.id))
+        bot_offer = Offer(id=uuid.uuid4(), conversation_id=conversation.id,
+                          product_id=product.id, buyer_id=buyer.id, amount=decision.amount,
+                          currency=product.currency, made_by=OfferParty.BOT,
+                          status=OfferStatus.PENDING, responds_to_id=buyer_offer.id)
+        ctx.session.add(bot_offer)
         result.update(counter=money(decision.amount), final=decision.final)
         ctx.events.append("counter")
-        ctx.buttons = [[Button(text("btn_accept_counter", ctx.language,
-                                    amount=format_money(decision.amount, product.currency,
-                                                        ctx.language)),
-                               "offer:accept")]]
+        ctx.buttons = [[accept_button(ctx, bot_offer)]]
     else:
         buyer_offer.status = OfferStatus.REJECTED
         buyer_offer.responded_at = now
@@ -138,7 +142,16 @@ async def make_offer(ctx: TurnContext, raw_amount: object) -> dict[str, Any]:
     return result
 
 
-async def accept_counter(ctx: TurnContext) -> dict[str, Any]:
+def accept_button(ctx: TurnContext, counter: Offer) -> Button:
+    """"Accept 600 €": the button names the counter it accepts, and only that one."""
+    amount = format_money(counter.amount, counter.currency, ctx.language)
+    return Button(text("btn_accept_counter", ctx.language, amount=amount),
+                  f"offer:accept:{counter.id}")
+
+
+async def accept_counter(ctx: TurnContext, counter_id: str | None = None) -> dict[str, Any]:
+    """Accept the standing counter; with counter_id (a button's), only if it is that one: a
+    button does what it says or says it is out of date."""
     product, conversation = ctx.product, ctx.conversation
     if product is None:
         return tool_error("no_product", "This chat is not about a product.")
@@ -146,6 +159,11 @@ async def accept_counter(ctx: TurnContext) -> dict[str, Any]:
     if counter is None:
         return tool_error("no_counter", "There is no counter-offer standing to accept; "
                           "ask the buyer for an amount.")
+    if counter_id is not None and str(counter.id) != counter_id:
+        ctx.buttons = [[accept_button(ctx, counter)]]
+        return {**tool_error("stale_counter", "That button is for an earlier counter-offer; "
+                             "the standing one is in 'counter'."),
+                "counter": money(counter.amount), "currency": counter.currency}
     product = await products_repo.get(ctx.session, product.id, lock=True)
     assert product is not None
     ctx.product = product
@@ -229,11 +247,19 @@ async def expire_reservations(session: AsyncSession, now: datetime) -> list[tupl
 
 
 async def back_on_sale_notices(session: AsyncSession, product: Product, *,
-                               except_conversation_id: object) -> list[Notification]:
-    """Other buyers who asked about a product that is on sale again are told (as promised)."""
+                               except_conversation_id: object, defaults: NegotiationSettings,
+                               now: datetime) -> list[Notification]:
+    """Other buyers who asked about a product that is on sale again are told (as promised);
+    those who made an offer while it was reserved are offered it first."""
     from sqlalchemy import select
 
     from storage.models import ConversationKind, ConversationStatus
+
+    policy = seller_policy(defaults, await session.get(Seller, product.seller_id))
+    offered = await waiting_buyers.offer_to_waiting(
+        session, product, policy, now=now, except_conversation_id=except_conversation_id,
+        lifetime_minutes=defaults.reservation_minutes)
+    skip = {notice.conversation_id for notice in offered}
 
     rows = await session.scalars(
         select(Conversation).join(Buyer, Buyer.id == Conversation.buyer_id).where(
@@ -242,6 +268,7 @@ async def back_on_sale_notices(session: AsyncSession, product: Product, *,
             Conversation.status == ConversationStatus.ACTIVE,
             Conversation.id != except_conversation_id,
             Buyer.is_blocked.is_(False)))
-    return [Notification("back_on_sale", {"title": product.title or "",
-                                          "amount": (product.price, product.currency)},
-                         buyer_id=c.buyer_id, conversation_id=c.id) for c in rows]
+    return offered + [Notification("back_on_sale", {"title": product.title or "",
+                                                    "amount": (product.price, product.currency)},
+                                   buyer_id=c.buyer_id, conversation_id=c.id)
+                      for c in rows if c.id not in skip]

@@ -1,8 +1,10 @@
 """The buyer-side negotiation policy: what the bot answers to an offer.
 
-Pure and deterministic: the same price, floor, offer and counter history always give the same
-decision. The floor (the seller's min_price) only ever shapes the decision; it is never a counter
-figure unless it equals the list price, so a buyer cannot read it from the bot's answers.
+Pure and deterministic: the same price, floor, offers and counter history always give the same
+decision. Counters follow the buyer: the first gives a share of the gap between the offer and the
+price, each later one a share of the buyer's own last move. The floor (the seller's min_price)
+plays no part in a counter until the counter would reach it; it is never a counter figure unless
+it equals the list price, so a buyer cannot read it from the bot's answers.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ class NegotiationAction(StrEnum):
 class DecisionReason(StrEnum):
     AT_OR_ABOVE_PRICE = "at_or_above_price"  # accept: the offer meets the list price
     MEETS_COUNTER = "meets_counter"  # accept: the offer meets the standing counter
-    WITHIN_RANGE = "within_range"  # accept or counter: offer between floor and standing counter
-    BELOW_RANGE = "below_range"  # counter or decline: offer under the floor, not a lowball
+    WITHIN_RANGE = "within_range"  # accept: offer between floor and standing counter
+    CONCESSION = "concession"  # counter: the floor does not bind (whatever the offer)
+    BELOW_RANGE = "below_range"  # counter or decline: the floor binds
     LOWBALL = "lowball"  # decline: far too low to discuss
     MAX_ROUNDS = "max_rounds"  # counter (repeated, final) or decline: no more concessions
+    FINAL_OFFER = "final_offer"  # accept: the buyer's last word, at or above the floor
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,13 @@ class NegotiationPolicy:
     lowball_ratio: Decimal = Decimal("0.5")  # offers under price * this (and the floor) decline
     max_rounds: int = 3  # counters per conversation; after that the standing one is final
     rounding: Decimal = Decimal("5")  # counters are multiples of this
+    first_concession: Decimal = Decimal("0.2")  # share of the gap the first counter gives
+    reciprocity: Decimal = Decimal("0.3")  # share of the buyer's last move the bot matches
 
     def __post_init__(self) -> None:
         # Frozen: coerce through object.__setattr__ so ints/strings from JSON overrides work.
-        for name in ("floor_ratio", "lowball_ratio", "rounding"):
+        for name in ("floor_ratio", "lowball_ratio", "rounding", "first_concession",
+                     "reciprocity"):
             object.__setattr__(self, name, _to_decimal(name, getattr(self, name)))
         if not Decimal(0) < self.floor_ratio <= Decimal(1):
             raise ValueError(f"floor_ratio must be in (0, 1], got {self.floor_ratio}")
@@ -53,6 +60,9 @@ class NegotiationPolicy:
             raise ValueError(f"max_rounds must be >= 0, got {self.max_rounds}")
         if self.rounding <= 0:
             raise ValueError(f"rounding must be > 0, got {self.rounding}")
+        for name in ("first_concession", "reciprocity"):
+            if not Decimal(0) <= getattr(self, name) <= Decimal(1):
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
 
     def with_overrides(self, overrides: Mapping[str, object] | None) -> NegotiationPolicy:
         """This policy with a seller's overrides (the sellers.negotiation JSON) applied.
@@ -125,6 +135,18 @@ def _multiple_between(
     return candidate if low_exclusive < candidate <= high_inclusive else None
 
 
+def _concession(policy: NegotiationPolicy, ceiling: Decimal, offer: Decimal,
+                previous_offers: Sequence[Decimal], has_counters: bool) -> Decimal:
+    """How far the next counter comes down from the ceiling: a share of the gap at the first
+    counter, then a share of the buyer's own last move (no move, no concession). Never more
+    than half the gap, and never a function of the floor."""
+    gap = ceiling - offer
+    if not has_counters:
+        return gap * policy.first_concession
+    moved = offer - previous_offers[-1] if previous_offers else gap
+    return min(max(moved, Decimal(0)) * policy.reciprocity, gap / 2)
+
+
 def decide(
     policy: NegotiationPolicy,
     *,
@@ -132,12 +154,19 @@ def decide(
     floor: MoneyInput,
     offer: MoneyInput,
     previous_counters: Sequence[MoneyInput] = (),
+    previous_offers: Sequence[MoneyInput] = (),
+    buyer_final: bool = False,
 ) -> Decision:
-    """Answer a buyer's offer, given the bot's earlier counters in this conversation.
+    """Answer a buyer's offer, given the bot's earlier counters and the buyer's earlier offers
+    in this conversation.
 
     previous_counters are every counter the bot made to this buyer on this product (repeats
-    included: they count as rounds). Bad input (price <= 0, floor outside (0, price], offer <= 0,
-    a counter <= 0, NaN) raises ValueError.
+    included: they count as rounds); previous_offers the buyer's offers before this one, in
+    order. buyer_final says the buyer called this offer their last. A counter is computed from
+    the price, the offers and the earlier counters only; the floor decides nothing until the
+    counter would reach it (it binds), so a buyer cannot compute it from the counters. Bad
+    input (price <= 0, floor outside (0, price], offer <= 0, a counter <= 0, NaN) raises
+    ValueError.
     """
     price_d = _to_decimal("price", price)
     floor_d = _to_decimal("floor", floor)
@@ -151,6 +180,7 @@ def decide(
     counters = [_to_decimal("previous counter", c) for c in previous_counters]
     if any(c <= 0 for c in counters):
         raise ValueError(f"previous counters must be > 0, got {counters}")
+    offers = [_to_decimal("previous offer", o) for o in previous_offers]
 
     def accept(amount: Decimal, reason: DecisionReason) -> Decision:
         return Decision(NegotiationAction.ACCEPT, amount, reason)
@@ -180,6 +210,10 @@ def decide(
     if offer_d < floor_d and offer_d < price_d * policy.lowball_ratio:
         return decline(DecisionReason.LOWBALL)
 
+    if offer_d >= floor_d and buyer_final and len(counters) >= min(2, policy.max_rounds):
+        # After rounds of haggling, the buyer's last word at or above the floor closes it.
+        return accept(offer_d, DecisionReason.FINAL_OFFER)
+
     if len(counters) >= policy.max_rounds:
         if standing is not None:
             return counter(min(standing, price_d), DecisionReason.MAX_ROUNDS, final=True)
@@ -190,26 +224,27 @@ def decide(
 
     # Price may have been lowered below an earlier counter: never counter above the price.
     ceiling = price_d if standing is None else min(standing, price_d)
+    target = ceiling - _concession(policy, ceiling, offer_d, offers, bool(counters))
+    amount = _multiple_between(target, offer_d, ceiling, policy.rounding)
+    if amount is not None and amount > floor_d:
+        return counter(amount, DecisionReason.CONCESSION)
+    if amount is None and offer_d >= floor_d:
+        # No rounded figure lies strictly between the offer and the ceiling: the offer is as
+        # good as any counter could be, and safe.
+        return accept(offer_d, DecisionReason.WITHIN_RANGE)
 
-    if offer_d >= floor_d:
-        # Inside the range: meet the buyer halfway. If no rounded figure lies strictly between
-        # the offer and the ceiling, the offer is as good as any counter could be, and safe.
-        amount = _multiple_between((offer_d + ceiling) / 2, offer_d, ceiling, policy.rounding)
-        if amount is None:
-            return accept(offer_d, DecisionReason.WITHIN_RANGE)
-        return counter(amount, DecisionReason.WITHIN_RANGE)
-
+    # The floor binds: the counter would reach it. Hold the standing counter (no concession
+    # this round; the buyer may still move, or call an offer at/above the floor final).
+    if standing is not None:
+        return counter(ceiling, DecisionReason.BELOW_RANGE)
     if floor_d == price_d:
         # No room at all: the only legal counter is the (public) price.
         return counter(price_d, DecisionReason.BELOW_RANGE, final=True)
-
-    # Below the floor: halve the distance between the floor and the ceiling. Strictly above the
-    # floor, so the floor figure itself is never said.
+    # The first counter already binds: halfway between the floor and the price, strictly above
+    # the floor, so the floor figure itself is never said.
     amount = _multiple_between((floor_d + ceiling) / 2, floor_d, ceiling, policy.rounding)
     if amount is not None:
         return counter(amount, DecisionReason.BELOW_RANGE)
-    if standing is not None:
-        return counter(ceiling, DecisionReason.BELOW_RANGE, final=True)
     return decline(DecisionReason.BELOW_RANGE)
 
 
@@ -246,6 +281,17 @@ _REPLIES = {
         "decline": "Sorry, I can't accept that offer.",
     },
 }
+
+
+def public_reason(decision: Decision) -> str:
+    """The decision's reason as the model may see it: nothing that tells whether the offer
+    was above the floor when the decision does not show it anyway."""
+    if decision.action is NegotiationAction.COUNTER:
+        return "max_rounds" if decision.reason is DecisionReason.MAX_ROUNDS else "counter"
+    if decision.action is NegotiationAction.DECLINE and (
+            decision.reason is DecisionReason.BELOW_RANGE):
+        return "declined"
+    return decision.reason.value
 
 
 def policy_reply(decision: Decision, currency: str, language: str) -> str:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.texts import text as render
 from agents.turn_context import Button, Notification
+from storage.database import unit_of_work
 from storage.models import (
     Author,
     Buyer,
@@ -29,7 +30,7 @@ from storage.models import (
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import turns
 
-TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting"}
+TAKEOVER_OFFERED = {"seller_question", "seller_relay", "seller_meeting", "seller_contact_request"}
 
 
 @dataclass
@@ -76,6 +77,20 @@ async def store_outbound(
     return out
 
 
+async def store_notice(session_factory: async_sessionmaker[AsyncSession],
+                       conversation_id: uuid.UUID, text: str, *, recipient: str,
+                       reply_to: uuid.UUID | None) -> OutboundMessage | None:
+    """A fixed notice about a stored message that is not answered yet (throttling's "saved,
+    answering soon"), in its own short transaction: what the bot sends is on record, and the
+    inbound stays unprocessed for the turn that answers it later."""
+    async with unit_of_work(session_factory) as session:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None
+        return await store_outbound(session, conversation, text, recipient=recipient,
+                                    reply_to=reply_to)
+
+
 async def seller_assistant(session: AsyncSession, seller: Seller) -> Conversation:
     return await conversations_repo.get_or_create(
         session, channel=Channel.TELEGRAM, external_chat_id=str(seller.telegram_id),
@@ -113,7 +128,8 @@ async def deliver_notification(
             return None
         language, conversation, recipient = buyer.language, buyer_conversation, "buyer"
     body = render(notification.key, language, **notification.values)
-    buttons = [[Button(render(label, language), data) for label, data in row]
+    buttons = [[Button(render(label, language, **notification.values), data)
+                for label, data in row]
                for row in notification.buttons]
     out, row = outbound_row(conversation, body, recipient=recipient, buttons=buttons,
                             message_type=MessageType.NOTIFICATION, extra=about)

@@ -18,8 +18,8 @@ _PRICE = re.compile(
     r"(?P<kw>\b(?:precio|price|por|pido|asking|for|s[oó]lo|only)\b\s*:?\s*)?"
     r"(?P<pre>US\$|U\$S|USD|EUR|ARS|GBP|€|\$|£)?\s?"
     rf"(?P<amount>{_AMOUNT})"
-    r"(?:\s?(?P<post>€|\$|£|euros?|eur|usd|us\$|u\$s|d[oó]lares|dollars?|bucks|pesos|ars|"
-    r"libras|pounds|gbp)(?!\w))?(?!\w)",
+    r"(?:\s?(?P<post>€|\$|£|eur[o0]s?|eur|usd|us\$|u\$s|d[oó]lares|dollars?|bucks|pesos|ars|"
+    r"libras?|pounds?|quid|gbp)(?!\w))?(?!\w)",
     re.IGNORECASE,
 )
 # A number alone between commas ("Vendo MacBook Air, 1,200") is read as a price, as a last resort.
@@ -28,7 +28,8 @@ _CURRENCIES = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "$": "USD", "us$": "USD", "u$s": "USD", "usd": "USD", "dolares": "USD", "dollar": "USD",
     "dollars": "USD", "bucks": "USD", "pesos": "ARS", "ars": "ARS",
-    "£": "GBP", "gbp": "GBP", "libras": "GBP", "pounds": "GBP",
+    "£": "GBP", "gbp": "GBP", "libras": "GBP", "pounds": "GBP", "libra": "GBP", "pound": "GBP",
+    "quid": "GBP", "eur0": "EUR", "eur0s": "EUR",
 }
 # "por 3 meses", "for 2 years": a number after a price word that is not a price.
 UNIT_WORDS = frozenset(

@@ -6,6 +6,7 @@ the status machine before the database does, and reports plain dicts for the too
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -13,13 +14,15 @@ from typing import Any
 from agents import listing_versions
 from agents.listing_writer import ListingWriter
 from agents.negotiating import parse_amount
+from agents.product_matching import Candidate, best_matches
 from agents.seller_rules import (
     MIN_DESCRIPTION,
+    PICK_CALLBACK,
     TITLE_RANGE,
     SellingError,
     move_status,
 )
-from agents.turn_context import TurnContext, money
+from agents.turn_context import Button, TurnContext, money
 from storage.models import (
     Condition,
     Product,
@@ -30,35 +33,66 @@ from storage.repositories import products as products_repo
 
 
 async def resolve_product(ctx: TurnContext, product_id: str | None) -> Product:
-    """The seller's product by id, by words of its title, or the one in focus.
+    """The seller's product by id, by words of its name, or the one in focus.
 
-    Never another seller's: ownership is part of every query. Words that name none of the
-    seller's products ("pause it please") leave the product in focus.
+    Never another seller's: ownership is part of every query. A product the words name wins
+    over the one in focus (agents/product_matching.py); when several match equally, the seller
+    is asked which, with a button for each (unless the seller just chose one of them with such
+    a button). Words that name none of the seller's products ("pause it please") leave the
+    product in focus.
     """
     assert ctx.seller is not None
-    product = None
     if product_id:
         try:
             wanted = uuid.UUID(str(product_id))
         except ValueError:
-            product = await products_repo.best_owned_match(ctx.session, ctx.seller.id,
-                                                           str(product_id), lock=True)
+            named = await _named(ctx, str(product_id))
+            if named is not None:
+                return named
         else:
             product = await products_repo.get_owned(ctx.session, ctx.seller.id, wanted,
                                                     lock=True)
             if product is None:
                 raise SellingError("no_product",
                                    "No such product among this seller's products.")
-    if product is None:
-        product = await products_repo.latest_for_seller(ctx.session, ctx.seller.id)
+            return product
+    product = await products_repo.latest_for_seller(ctx.session, ctx.seller.id)
     if product is None:
         raise SellingError("no_product", "No such product among this seller's products.")
     return product
 
 
+_INACTIVE = (ProductStatus.SOLD, ProductStatus.INACTIVE)
+
+
+async def _named(ctx: TurnContext, words: str) -> Product | None:
+    assert ctx.seller is not None
+    products = await products_repo.list_for_seller(ctx.session, ctx.seller.id, limit=100)
+    by_id = {p.id: p for p in products}
+    matches = best_matches(words, [
+        Candidate(p.id, p.title or "", p.attributes, p.status not in _INACTIVE)
+        for p in products])
+    chosen = [c for c in matches if c.id == ctx.chosen_product_id]
+    if len(matches) > 1 and not chosen:
+        ctx.buttons = [[Button(by_id[c.id].title or "?", f"{PICK_CALLBACK}{c.id}")]
+                       for c in matches[:6]]
+        raise SellingError("ambiguous_product",
+                           "Several of the seller's products match; ask which one.",
+                           candidates=[by_id[c.id].title for c in matches[:6]])
+    if not matches:
+        return None
+    product = by_id[(chosen or matches)[0].id]  # type: ignore[index]
+    return await products_repo.get_owned(ctx.session, ctx.seller.id, product.id, lock=True)
+
+
+# Markup is never part of a product's words: "<script>…</script>" or "<b>" from a pasted text.
+_MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:</\s*\1\s*>|$)|<[^<>]{0,200}>",
+                     re.IGNORECASE | re.DOTALL)
+
+
 async def create_product(ctx: TurnContext, writer: ListingWriter, text_: str) -> dict[str, Any]:
     assert ctx.seller is not None
-    text_ = (text_ or "").strip()
+    text_ = " ".join(_MARKUP.sub(" ", text_ or "").split())
     if not text_ and not ctx.photos:
         raise SellingError("empty", "Describe the product or send a photo.")
     product = Product(seller_id=ctx.seller.id, prompt_text=text_[:4000],
@@ -96,12 +130,29 @@ async def update_product(ctx: TurnContext, product: Product, *, price: object = 
     product.price, product.min_price = new_price, new_floor
     if condition is not None:
         product.condition = Condition(condition)
-    if title is not None or description is not None:
-        await listing_versions.edited_version(ctx, product, title, description)
+    if title is not None or description is not None or condition is not None:
+        await listing_versions.edited_version(ctx, product, title, description,
+                                              condition_set=condition is not None)
     await products_repo.touch(ctx.session, product)
     await ctx.session.flush()
     ctx.events.append("product_updated")
     return {"product": product_state(product)}
+
+
+_DELETABLE = (ProductStatus.DRAFT, ProductStatus.PROCESSING, ProductStatus.READY,
+              ProductStatus.FAILED, ProductStatus.INACTIVE)
+
+
+async def delete_draft(ctx: TurnContext, product: Product) -> dict[str, Any]:
+    """Delete a product that never went on sale (its images and versions go with it)."""
+    if product.listed_at is not None or product.status not in _DELETABLE:
+        raise SellingError("not_a_draft", "Only a draft that was never published can be "
+                                          "deleted; pause it or mark it as sold instead.")
+    state = product_state(product)
+    await ctx.session.delete(product)
+    await ctx.session.flush()
+    ctx.events.append("deleted")
+    return {"deleted": True, "product": state}
 
 
 def _amount(name: str, value: object) -> Decimal:
@@ -112,9 +163,13 @@ def _amount(name: str, value: object) -> Decimal:
 
 
 def product_state(product: Product) -> dict[str, Any]:
-    return {"product_id": str(product.id), "title": product.title, "price": money(product.price),
-            "min_price": money(product.min_price), "currency": product.currency,
-            "status": product.status.value, "condition": product.condition.value}
+    state = {"product_id": str(product.id), "title": product.title,
+             "price": money(product.price), "min_price": money(product.min_price),
+             "currency": product.currency, "status": product.status.value,
+             "condition": product.condition.value}
+    if product.sold_price is not None:
+        state["sold_price"] = money(product.sold_price)
+    return state
 
 
 async def publish(ctx: TurnContext, product: Product, marketplace: str | None = "catalog"

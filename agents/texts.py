@@ -16,11 +16,51 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_edit": {"es": "Editar", "en": "Edit"},
     "btn_regenerate": {"es": "Regenerar", "en": "Regenerate"},
     "btn_cancel": {"es": "Cancelar", "en": "Cancel"},
+    "seller_command_for_buyer": {
+        "es": "{command} es un comando para vendedores: {purpose}. Aquí eres comprador, así que "
+              "no cambia nada; para vender algo, mándame una foto o escribe /sell.",
+        "en": "{command} is a command for sellers: {purpose}. Here you're a buyer, so it "
+              "changes nothing; to sell something, send me a photo or type /sell.",
+    },
+    "purpose_sell": {"es": "empieza un anuncio", "en": "it starts a listing"},
+    "purpose_mylistings": {"es": "lista los productos del vendedor",
+                           "en": "it lists the seller's products"},
+    "purpose_sold": {"es": "marca un producto propio como vendido",
+                     "en": "it marks one's own product as sold"},
+    "purpose_pause": {"es": "pausa un anuncio propio", "en": "it pauses one's own listing"},
+    "purpose_floor": {"es": "fija el precio mínimo que el bot acepta por un producto propio",
+                      "en": "it sets the lowest price the bot accepts for one's own product"},
+    "purpose_connect": {"es": "conecta una cuenta de MercadoLibre",
+                        "en": "it connects a MercadoLibre account"},
+    "purpose_publish_ml": {"es": "publica un producto propio en MercadoLibre",
+                           "en": "it publishes one's own product on MercadoLibre"},
+    "product_chosen": {
+        "es": "De acuerdo, seguimos con «{title}». ¿Qué quieres hacer con él?",
+        "en": "All right, “{title}” it is. What would you like to do with it?",
+    },
     "btn_take_over": {"es": "Responder yo", "en": "Take over"},
     "btn_hand_back": {"es": "Devolver al bot", "en": "Hand back to the bot"},
+    "btn_open_product": {"es": "Ver", "en": "Open"},
+    "btn_open_chat": {"es": "Abrir su chat", "en": "Open its chat"},
+    "open_to_continue": {
+        "es": "Pulsa «Abrir su chat» para preguntar, ofertar o reservarlo.",
+        "en": "Press “Open its chat” to ask, make an offer or reserve it.",
+    },
     "you_took_over": {
-        "es": "Ahora atiendes tú a {buyer}: responde a sus mensajes citándolos.",
-        "en": "You are now answering {buyer}: reply to their messages by quoting them.",
+        "es": "Ahora atiendes tú a {buyer}: escríbeme aquí lo que quieras decirle y se lo haré "
+              "llegar.",
+        "en": "You are now answering {buyer}: write here what you want to tell them and I'll "
+              "pass it on.",
+    },
+    "seller_answer_sent": {
+        "es": "Enviado a {buyer} («{title}») como respuesta a «{question}». Sigo atendiendo yo "
+              "esa conversación; pulsa «Responder yo» si quieres llevarla tú.",
+        "en": "Sent to {buyer} (“{title}”) as the answer to “{question}”. I'll keep handling "
+              "that chat; press “Take over” to handle it yourself.",
+    },
+    "seller_answer_which": {
+        "es": "Hay varios compradores esperando tu respuesta. ¿Para quién es este mensaje?",
+        "en": "Several buyers are waiting for your answer. Who is this message for?",
     },
     "seller_deal_reserved": {
         "es": "🤝 {buyer} acepta {amount} por «{title}». Lo he reservado {hours} h: "
@@ -41,10 +81,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📍 {buyer} proposes to meet for “{title}”: {place}, {time}.",
     },
     "seller_fraud_warning": {
-        "es": "⚠️ Cuidado con {buyer} en «{title}»: su mensaje tiene señales de fraude ({kinds}). "
-              "No compartas datos ni pagues fuera de la plataforma.",
-        "en": "⚠️ Careful with {buyer} on “{title}”: their message shows fraud signals ({kinds}). "
-              "Don't share details or take payment off-platform.",
+        "es": "⚠️ Cuidado con {buyer} en «{title}»: {reasons}. Le he recordado que el pago y el "
+              "contacto van por la plataforma; la conversación sigue. No compartas datos ni "
+              "pagues fuera de la plataforma.",
+        "en": "⚠️ Careful with {buyer} on “{title}”: {reasons}. I reminded them that payment "
+              "and contact stay on the platform; the chat goes on. Don't share details or take "
+              "payment off-platform.",
+    },
+    "seller_fraud_blocked": {
+        "es": "⛔ He bloqueado a {buyer} en «{title}»: {reasons}. Es un patrón de estafa habitual, "
+              "así que no le responderé más en tus productos. Si crees que es un error, "
+              "desbloquéalo con el botón.",
+        "en": "⛔ I blocked {buyer} on “{title}”: {reasons}. That is a common scam pattern, so I "
+              "won't answer them on your products any more. If you think it's a mistake, "
+              "unblock them with the button.",
+    },
+    "btn_unblock": {"es": "🔓 Desbloquear", "en": "🔓 Unblock"},
+    "seller_unblocked": {
+        "es": "Hecho: {buyer} está desbloqueado y puede volver a escribirte sobre «{title}».",
+        "en": "Done: {buyer} is unblocked and can write to you about “{title}” again.",
+    },
+    "buyer_unblocked": {
+        "es": "El vendedor ha reabierto el chat sobre «{title}». Puedes seguir escribiendo aquí.",
+        "en": "The seller reopened the chat about “{title}”. You can keep writing here.",
+    },
+    "buyer_fraud_last_warning": {
+        "es": "Es el segundo aviso: si vuelves a pedir pagos o contacto fuera de la plataforma, "
+              "cerraré este chat.",
+        "en": "This is the second warning: if you ask again for payment or contact outside the "
+              "platform, I'll close this chat.",
+    },
+    "buyer_chat_closed": {
+        "es": "He cerrado este chat por seguridad: no seguiré con esta venta ni con las demás "
+              "de este vendedor.",
+        "en": "I've closed this chat for safety reasons: I won't go on with this sale or the "
+              "seller's other ones.",
+    },
+    "buyer_contact_passed": {
+        "es": "Se lo paso al vendedor para que os pongáis de acuerdo. Te contestará por aquí.",
+        "en": "I've passed that on to the seller so you can arrange it. They'll answer here.",
+    },
+    "seller_contact_request": {
+        "es": "📞 {buyer} («{title}») quiere concretar la entrega contigo: {text}\n"
+              "Respóndele aquí y se lo haré llegar.",
+        "en": "📞 {buyer} (“{title}”) wants to arrange the hand-over with you: {text}\n"
+              "Reply here and I'll pass it on.",
     },
     "seller_relay": {
         "es": "💬 {buyer} («{title}»): {text}",
@@ -70,6 +151,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "🔔 «{title}» vuelve a estar disponible por {amount}. ¿Sigues interesado?",
         "en": "🔔 “{title}” is available again for {amount}. Still interested?",
     },
+    "seller_buyer_waiting": {
+        "es": "⏳ {buyer} ofrece {amount} por «{title}», que está reservado. Si esa reserva no "
+              "sale, se lo ofrezco a {buyer}.",
+        "en": "⏳ {buyer} offers {amount} for “{title}”, which is reserved. If that reservation "
+              "falls through, I'll offer it to {buyer}.",
+    },
+    "waiting_buyer_offered": {
+        "es": "🔔 «{title}» vuelve a estar disponible y me ofreciste {offer}: es tuyo por "
+              "{amount} si lo sigues queriendo.",
+        "en": "🔔 “{title}” is available again and you offered {offer}: it's yours for {amount} "
+              "if you still want it.",
+    },
+    "waiting_buyer_countered": {
+        "es": "🔔 «{title}» vuelve a estar disponible. Me ofreciste {offer}; te lo puedo dejar "
+              "en {amount}.",
+        "en": "🔔 “{title}” is available again. You offered {offer}; I can do {amount}.",
+    },
     "no_product_open": {
         "es": "Abre el enlace de un producto para hablar de él, o dime qué buscas.",
         "en": "Open a product's link to talk about it, or tell me what you are looking for.",
@@ -77,6 +175,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "agent_unavailable": {
         "es": "Perdona, ahora mismo no puedo responder. Vuelvo contigo enseguida.",
         "en": "Sorry, I can't answer right now. I'll be back with you shortly.",
+    },
+    "model_call_limit": {
+        "es": "Perdona, me he liado con eso. ¿Me lo dices de otra forma, en pocas palabras?",
+        "en": "Sorry, I got tangled up with that. Could you put it another way, briefly?",
     },
     "product_intro": {
         "es": "Hola 👋 Estás preguntando por «{title}» — {amount} ({condition}). {status} "
@@ -114,11 +216,16 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, language: str, **values: object) -> str:
-    """Render a template; a value given as (amount, currency) is formatted for the language."""
+    """Render a template; a value given as (amount, currency) is formatted for the language,
+    one given as {"es": ..., "en": ...} is taken in the language."""
     entry = TEXTS[key]
     template = entry.get(language) or entry["es"]
-    rendered = {
-        name: format_money(value[0], value[1], language) if isinstance(value, tuple) else value
-        for name, value in values.items()
-    }
-    return template.format(**rendered)
+    return template.format(**{name: _value(value, language) for name, value in values.items()})
+
+
+def _value(value: object, language: str) -> object:
+    if isinstance(value, tuple):
+        return format_money(value[0], value[1], language)
+    if isinstance(value, dict):
+        return value.get(language) or value["es"]
+    return value

@@ -2,15 +2,25 @@
 
 Tools receive it through LangChain's `ToolRuntime.context`; agents are built once and each
 turn passes its own context, so nothing of one chat leaks into another.
+
+The rows here are the turn's snapshot, read and committed before the model runs: no
+connection is held and no row locked while it thinks. Database work happens only inside
+`async with ctx.transaction() as session:` (short: lock, decide on fresh rows, write, commit),
+or `await ctx.effect(name, action)` for a tool that changes something: its outcome is recorded
+against the inbound message, so a re-run of the turn replays it instead of acting twice.
+`ctx.session` is the open transaction's session, and an error outside one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,9 +65,22 @@ class Notification:
     conversation_id: object | None = None  # the buyer's chat, when the buyer is the recipient
 
 
+@runtime_checkable  # the tools' runtime validates the context's fields by isinstance
+class TurnTransactions(Protocol):
+    """How a turn opens its short transactions (agents/turn_transactions.py)."""
+
+    def transaction(self, ctx: TurnContext) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+    async def effect(self, ctx: TurnContext, name: str,
+                     action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]: ...
+
+
+class NoTransaction(RuntimeError):
+    """Database work outside `ctx.transaction()`: it would hold a connection across the turn."""
+
+
 @dataclass
 class TurnContext:
-    session: AsyncSession
     settings: Settings
     clock: Callable[[], datetime]
     role: Role
@@ -66,6 +89,7 @@ class TurnContext:
     seller: Seller | None = None
     buyer: Buyer | None = None
     product: Product | None = None  # the buyer's product in focus
+    chosen_product_id: object | None = None  # the seller's answer to "which product?"
     photos: list[PhotoRef] = field(default_factory=list)
     system_prompt: str = ""
     listing_writer: Any = None  # agents.listing_writer.ListingWriter chosen by the runtime
@@ -74,9 +98,37 @@ class TurnContext:
     buttons: list[list[Button]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     tool_log: list[dict[str, object]] = field(default_factory=list)
+    transactions: TurnTransactions | None = None
+    inbound_id: uuid.UUID | None = None  # the message this turn answers: effects are keyed to it
+    actor: str | None = None  # who caused this turn's changes, for the audit log
+    conversation_seller: Seller | None = None  # the seller of the conversation (the guard's)
+    deliveries: list[Any] = field(default_factory=list)  # agents.outbox.OutboundMessage stored
+    open_session: AsyncSession | None = None
+    owner_task: object | None = None  # the task whose transaction is open
+    serial: asyncio.Lock = field(default_factory=asyncio.Lock)  # one transaction at a time
+    calls: dict[str, int] = field(default_factory=dict)  # effects per name, for their keys
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def session(self) -> AsyncSession:
+        if self.open_session is None:
+            raise NoTransaction("open `ctx.transaction()` for database work")
+        return self.open_session
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A short transaction of its own: commits on exit (with the notifications it
+        produced, as outbox rows), rolls back on error."""
+        assert self.transactions is not None, "a turn's context comes with its transactions"
+        return self.transactions.transaction(self)
+
+    async def effect(self, name: str, action: Callable[[], Awaitable[dict[str, Any]]]
+                     ) -> dict[str, Any]:
+        """Run `action` (domain code using `ctx.session`) in a transaction of its own, once
+        per turn: a re-run of the turn gets the recorded result back."""
+        assert self.transactions is not None, "a turn's context comes with its transactions"
+        return await self.transactions.effect(self, name, action)
 
 
 def money(amount: Decimal | None) -> str | None:

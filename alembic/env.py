@@ -21,7 +21,8 @@ config = context.config
 target_metadata = Base.metadata
 
 
-# Tables other tools own in the same database (APScheduler's job store).
+# Tables other tools left in the same database (the APScheduler job store of releases before
+# the schedulers moved to memory stores): never ours to create or drop.
 FOREIGN_TABLES = {"scheduler_jobs"}
 
 

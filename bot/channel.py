@@ -65,7 +65,8 @@ def message_type_of(message: Message) -> MessageType:
 def event_from_message(message: Message, role: str, *, text: str | None = None,
                        photos: list[PhotoRef] | None = None, open_ref: str | None = None,
                        relay_to: str | None = None) -> InboundEvent:
-    assert message.from_user is not None
+    if message.from_user is None:  # the Dispatcher's root filter keeps these out
+        raise ValueError("a message without a sender is not part of a conversation")
     event = InboundEvent(
         channel=Channel.TELEGRAM, chat_id=str(message.chat.id),
         external_message_id=f"{message.chat.id}:{message.message_id}", role=role,
@@ -119,8 +120,7 @@ async def photos_of(bot: Bot, message: Message, media_dir: Path) -> list[PhotoRe
     except (TelegramAPIError, OSError) as exc:
         log.warning("photo.download_failed", error=str(exc))
     return [PhotoRef(telegram_file_id=largest.file_id,
-                     storage_key=str(target.relative_to(media_dir.parent.parent))
-                     if data else None,
+                     storage_key=target.relative_to(media_dir).as_posix() if data else None,
                      width=largest.width, height=largest.height,
                      size_bytes=largest.file_size or (len(data) if data else None),
                      format="jpg", data=data)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -68,6 +68,9 @@ def create_dispatcher(runtime: AppRuntime) -> Dispatcher:
         observer.outer_middleware(ActorMiddleware(runtime))
         observer.outer_middleware(ActorLocaleMiddleware(i18n))
         observer.outer_middleware(ThrottlingMiddleware(runtime))
+    # A message with no person behind it (an anonymous group admin, a channel's voice) is no
+    # conversation: ignored before any router, as channel posts are by having no handler.
+    dispatcher.message.filter(F.from_user)
     dispatcher.include_routers(*_released([*all_routers(), errors_router]))
     return dispatcher
 

@@ -127,6 +127,7 @@ async def build_marketplace_runtime(runtime: AppRuntime, bot: Bot) -> Marketplac
 async def marketplace_features(runtime: AppRuntime, bot: Bot) -> AsyncIterator[list[WebSetup]]:
     """Start the marketplaces and the scheduler; yields the web setups to add to the server."""
     from bot.scheduling import JobRunner, start_scheduler, stop_scheduler
+    from storage.job_runs import JobRuns
 
     features = await build_marketplace_runtime(runtime, bot)
     install_registry(features.services.registry)
@@ -135,11 +136,10 @@ async def marketplace_features(runtime: AppRuntime, bot: Bot) -> AsyncIterator[l
     try:
         if runtime.settings.scheduler.enabled:
             runner = JobRunner(factory=runtime.session_factory, settings=runtime.settings,
-                               lock=runtime.service.lock,  # type: ignore[arg-type]
+                               runs=JobRuns(runtime.redis, runtime.keys),
                                deliver=features.deliver, deps=features.job_deps(),
                                clock=runtime.clock)
-            url = runtime.engine.url.render_as_string(hide_password=False)
-            scheduler = start_scheduler(url, runner, runtime.settings.scheduler)
+            scheduler = await start_scheduler(runner, runtime.settings.scheduler)
         assert features.routes is not None
         yield [features.routes.setup]
     finally:

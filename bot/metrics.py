@@ -73,6 +73,13 @@ class BotMetrics:
                                    registry=self.registry)
         self.tokens = Counter("tokens", "Model tokens, by direction (input|output)",
                               ["direction"], registry=self.registry)
+        self.cost = Counter("model_cost_usd", "Estimated cost of the hosted model's calls "
+                                              "(listing writer included), US dollars",
+                            registry=self.registry)
+        self.fallbacks = Counter("model_fallbacks", "Hosted-model calls answered by the offline "
+                                                    "fallback, and turns that hit the call "
+                                                    "limit, by cause", ["cause"],
+                                 registry=self.registry)
         self.latency = Histogram("update_reply_latency_seconds",
                                  "From an update's receipt to the last reply it caused",
                                  buckets=LATENCY_BUCKETS, registry=self.registry)
@@ -113,6 +120,10 @@ class BotMetrics:
             self.tokens.labels("input").inc(usage.input_tokens)
         if usage.output_tokens:
             self.tokens.labels("output").inc(usage.output_tokens)
+        if usage.cost_usd:
+            self.cost.inc(usage.cost_usd)
+        for cause, count in usage.fallbacks.items():
+            self.fallbacks.labels(cause).inc(count)
         if tally.last_sent is not None:
             self.latency.observe(tally.last_sent - tally.received)
 

@@ -17,12 +17,14 @@ from agents.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedL
 from agents.model_factory import create_chat_model
 from bot.job_queue import JobQueue
 from bot.job_tasks import register_tasks
-from config.settings import PROJECT_ROOT, Settings
+from config.settings import Settings
+from integrations.media_store import MediaStore
 from storage.conversation_lock import ConversationLock
 from storage.database import create_engine, create_session_factory
 from storage.rate_limiter import RateLimiter
 from storage.redis_client import create_redis
 from storage.redis_keys import KeySpace
+from storage.sample_images import DEFAULT_MEDIA_ROOT
 
 
 @dataclass
@@ -46,8 +48,8 @@ class AppRuntime:
         await self.engine.dispose()
 
 
-def build_agent_set(settings: Settings, model: BaseChatModel | None = None
-                    ) -> tuple[Agents, ListingWriter]:
+def build_agent_set(settings: Settings, model: BaseChatModel | None = None,
+                    media: MediaStore | None = None) -> tuple[Agents, ListingWriter]:
     """Agents and listing writer for the configured provider.
 
     Gemini gets the offline model as its fallback, and writes listings itself (photos as image
@@ -58,7 +60,7 @@ def build_agent_set(settings: Settings, model: BaseChatModel | None = None
     chosen = model or create_chat_model(settings.llm)
     gemini = settings.llm.resolved_provider() == "gemini" and model is None
     fallback = OfflineChatModel() if gemini else None
-    writer: ListingWriter = (GeminiListingWriter(chosen, settings.llm.gemini_model) if gemini
+    writer: ListingWriter = (GeminiListingWriter(chosen, settings.llm, media=media) if gemini
                              else RuleBasedListingWriter())
     return build_agents(chosen, settings.llm, fallback=fallback), writer
 
@@ -66,13 +68,14 @@ def build_agent_set(settings: Settings, model: BaseChatModel | None = None
 async def build_runtime(
     settings: Settings, *, database_url: str, redis_url: str, model: BaseChatModel | None = None,
     clock: Callable[[], datetime] = utc_now, session_factory: async_sessionmaker | None = None,
-    key_prefix: str | None = None,
+    key_prefix: str | None = None, media_dir: Path | None = None,
 ) -> AppRuntime:
     engine = create_engine(database_url, settings.database)
     factory = session_factory or create_session_factory(engine)
     redis = create_redis(redis_url)
     keys = KeySpace(key_prefix or settings.redis.key_prefix)
-    agents, listing_writer = build_agent_set(settings, model)
+    media_dir = media_dir or DEFAULT_MEDIA_ROOT
+    agents, listing_writer = build_agent_set(settings, model, MediaStore(media_dir))
     lock = ConversationLock(redis, keys, timeout=settings.redis.lock_timeout_seconds,
                             wait=settings.redis.lock_timeout_seconds)
     service = ConversationService(session_factory=factory, settings=settings, agents=agents,
@@ -81,7 +84,6 @@ async def build_runtime(
                           global_limit=settings.redis.rate_limit_global,
                           window_seconds=settings.redis.rate_limit_window_seconds,
                           unavailable_policy=settings.redis.unavailable_policy)
-    media_dir = PROJECT_ROOT / ".data" / "media"
     return AppRuntime(settings=settings, engine=engine, session_factory=factory, redis=redis,
                       keys=keys, agents=agents, service=service, limiter=limiter, clock=clock,
                       media_dir=media_dir, jobs=JobQueue(database_url, register_tasks))

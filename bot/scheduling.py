@@ -1,49 +1,41 @@
-"""The scheduled jobs of the running service: APScheduler with its jobs stored in PostgreSQL.
+"""The scheduled jobs of the running service: APScheduler in every worker, each run once.
 
-`AsyncIOScheduler` keeps its jobs in a `SQLAlchemyJobStore` (the sync psycopg driver, on the
-service's own database), so the next run times survive a restart. Jobs are registered by id with
-`replace_existing=True`: a restart, or a second worker starting, updates each job instead of
-adding another. A stored job is only a reference to `run_scheduled_job(job id)`; what the job
-needs (database, Redis, the bot) comes from the worker that runs it (`JobRunner`). Every run first
-takes the job's Redis lock without waiting: when another worker is running that job, this one
-skips the run. Intervals and hours come from `settings.scheduler`.
+Each worker runs its own `AsyncIOScheduler` on APScheduler's memory job store (a job store must
+never be shared between schedulers, and the SQLAlchemy store is synchronous: it would block the
+event loop). What the workers share lives in Redis (`storage.job_runs`): a run takes the job's
+lock without waiting and is skipped when another worker is running it or when the job already
+ran within its period (its last run is recorded when it finishes). At start, a job that ran
+before is first due one period after that run (at once when overdue), so a restart neither
+repeats nor postpones it. Intervals and hours come from `settings.scheduler`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.jobs import JOBS, JobDeps, run_job
 from agents.outbox import OutboundMessage
 from config.settings import SchedulerSettings, Settings
-from storage.conversation_lock import ConversationLock
+from storage.job_runs import JobRuns
 
 log = structlog.get_logger(__name__)
 
-JOBSTORE_TABLE = "scheduler_jobs"
 # A crashed worker's job lock frees itself after this long at most.
 MAX_LOCK_SECONDS = 15 * 60
 MIN_LOCK_SECONDS = 60
+DAY = timedelta(days=1)
 
 Deliver = Callable[[list[OutboundMessage]], Awaitable[None]]
-
-
-def sync_database_url(url: str) -> str:
-    """The async engine's URL for the sync psycopg driver the job store uses."""
-    for scheme in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://",
-                   "postgres://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme):]
-    raise ValueError("the job store needs a PostgreSQL URL")
 
 
 @dataclass(frozen=True)
@@ -52,17 +44,19 @@ class JobSpec:
     trigger: BaseTrigger
     description: str
     lock_seconds: float
+    period: timedelta  # how often it runs; at most once per period across workers
 
 
 def _every(minutes: float, description: str, job_id: str) -> JobSpec:
     seconds = minutes * 60
     return JobSpec(job_id, IntervalTrigger(minutes=minutes, timezone=UTC), description,
-                   min(max(seconds, MIN_LOCK_SECONDS), MAX_LOCK_SECONDS))
+                   min(max(seconds, MIN_LOCK_SECONDS), MAX_LOCK_SECONDS),
+                   timedelta(minutes=minutes))
 
 
 def _daily(hour: int, minute: int, description: str, job_id: str) -> JobSpec:
     return JobSpec(job_id, CronTrigger(hour=hour, minute=minute, timezone=UTC), description,
-                   MAX_LOCK_SECONDS)
+                   MAX_LOCK_SECONDS, DAY)
 
 
 def job_specs(settings: SchedulerSettings) -> list[JobSpec]:
@@ -96,81 +90,85 @@ def job_specs(settings: SchedulerSettings) -> list[JobSpec]:
 
 
 class JobRunner:
-    """Runs one job at a time per job id across workers, and delivers what it stored."""
+    """Runs a job when this worker may (see the module's docstring) and delivers what it
+    stored."""
 
     def __init__(self, *, factory: async_sessionmaker[AsyncSession], settings: Settings,
-                 lock: ConversationLock, deliver: Deliver, deps: JobDeps,
+                 runs: JobRuns, deliver: Deliver, deps: JobDeps,
                  clock: Callable[[], datetime]) -> None:
         self._factory = factory
         self._settings = settings
-        self._lock = lock
+        self.runs = runs
         self._deliver = deliver
         self._deps = deps
         self._clock = clock
-        self._lock_seconds = {spec.id: spec.lock_seconds for spec in job_specs(settings.scheduler)}
+        self.specs = {spec.id: spec for spec in job_specs(settings.scheduler)}
 
     async def run(self, job_id: str) -> list[OutboundMessage] | None:
-        """Run the job now unless another worker is; None when skipped."""
-        handle = await self._lock.try_acquire_job(
-            job_id, ttl=self._lock_seconds.get(job_id, MAX_LOCK_SECONDS))
-        if handle is None:
-            log.info("job.skipped_running_elsewhere", job=job_id)
+        """Run the job now unless another worker is running it or it ran this period; None
+        when skipped."""
+        spec = self.specs[job_id]
+        started = self._clock()
+        try:
+            claim = await self.runs.claim(job_id, now=started, period=spec.period,
+                                          lock_seconds=spec.lock_seconds)
+        except RedisError as exc:  # no way to agree with the other workers: the next run tries
+            log.warning("job.skipped_redis_unavailable", job=job_id, error=str(exc))
             return None
-        async with handle:
-            messages = await run_job(job_id, self._factory, self._settings, self._clock(),
-                                     self._deps)
+        if claim is None:
+            return None
+        try:
+            messages = await run_job(job_id, self._factory, self._settings, started, self._deps)
             if messages:
                 await self._deliver(messages)
+            await claim.finished(started)
+        finally:
+            await claim.release()
         log.info("job.ran", job=job_id, messages=len(messages))
         return messages
 
-
-_runner: dict[str, JobRunner] = {}
-
-
-async def run_scheduled_job(job_id: str) -> None:
-    """What the job store names for every job: run it with this worker's runner."""
-    runner = _runner.get("current")
-    if runner is None:
-        log.warning("job.no_runner", job=job_id)
-        return
-    try:
-        await runner.run(job_id)
-    except Exception:  # one failed run must not stop the scheduler; the next run retries
-        log.exception("job.failed", job=job_id)
+    async def scheduled(self, job_id: str) -> None:
+        """What the scheduler calls: a failed run must not stop it (the next run retries)."""
+        try:
+            await self.run(job_id)
+        except Exception:
+            log.exception("job.failed", job=job_id)
 
 
-def create_scheduler(database_url: str) -> AsyncIOScheduler:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-    store = SQLAlchemyJobStore(url=sync_database_url(database_url), tablename=JOBSTORE_TABLE,
-                               engine_options={"pool_pre_ping": True})
-    return AsyncIOScheduler(
-        jobstores={"default": store}, timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60})
+def first_run(spec: JobSpec, last_run: datetime | None, now: datetime) -> datetime | None:
+    """When a starting worker first runs the job: one period after its last run (now when
+    overdue); None (the trigger decides) when it never ran."""
+    if last_run is None:
+        return None
+    return max(last_run + spec.period, now)
 
 
-def register_jobs(scheduler: AsyncIOScheduler, specs: Iterable[JobSpec]) -> list[str]:
-    """Add or update every job by id; drop stored jobs no longer known. Scheduler started."""
+def register_jobs(scheduler: AsyncIOScheduler, runner: JobRunner, specs: Iterable[JobSpec],
+                  last_runs: dict[str, datetime | None], now: datetime) -> list[str]:
     ids = []
     for spec in specs:
-        scheduler.add_job(run_scheduled_job, trigger=spec.trigger, args=[spec.id], id=spec.id,
-                          name=spec.description, replace_existing=True)
+        extra = {}
+        if (when := first_run(spec, last_runs.get(spec.id), now)) is not None:
+            extra["next_run_time"] = when
+        scheduler.add_job(runner.scheduled, trigger=spec.trigger, args=[spec.id], id=spec.id,
+                          name=spec.description, **extra)
         ids.append(spec.id)
-    for job in scheduler.get_jobs():
-        if job.id not in ids:
-            job.remove()
     return ids
 
 
-def start_scheduler(database_url: str, runner: JobRunner, settings: SchedulerSettings
-                    ) -> AsyncIOScheduler:
-    """Start the scheduler with every job registered; call `shutdown(wait=False)` at stop."""
-    _runner["current"] = runner
-    scheduler = create_scheduler(database_url)
-    scheduler.start(paused=True)  # job stores start here; register before anything fires
-    register_jobs(scheduler, job_specs(settings))
-    scheduler.resume()
+async def start_scheduler(runner: JobRunner, settings: SchedulerSettings) -> AsyncIOScheduler:
+    """This worker's scheduler, started with every job; `stop_scheduler` at stop."""
+    specs = job_specs(settings)
+    try:
+        last_runs = await runner.runs.last_runs([spec.id for spec in specs])
+    except RedisError as exc:  # the runs themselves still check, once Redis is back
+        log.warning("scheduler.last_runs_unavailable", error=str(exc))
+        last_runs = {}
+    scheduler = AsyncIOScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60})
+    register_jobs(scheduler, runner, specs, last_runs, datetime.now(UTC))
+    scheduler.start()
     log.info("scheduler.started", jobs=len(JOBS))
     return scheduler
 
@@ -178,4 +176,3 @@ def start_scheduler(database_url: str, runner: JobRunner, settings: SchedulerSet
 def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
     if scheduler.running:
         scheduler.shutdown(wait=False)
-    _runner.pop("current", None)

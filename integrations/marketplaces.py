@@ -24,7 +24,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from config.settings import PROJECT_ROOT, Settings
+from config.settings import Settings
 from integrations.catalog import CatalogListing, CatalogMarketplace
 from integrations.credentials_cipher import CredentialsCipher, CredentialsCipherError
 from integrations.marketplace import Marketplace, MarketplaceError, PictureSource, PublishResult
@@ -37,6 +37,7 @@ from storage.conversation_lock import ConversationLock
 from storage.models import Marketplace as MarketplaceName
 from storage.models import Product, ProductImage
 from storage.redis_keys import KeySpace
+from storage.sample_images import DEFAULT_MEDIA_ROOT
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,8 @@ class MarketplaceRegistry:
     """Picks the `Marketplace` for a seller and a marketplace name."""
 
     def __init__(self, *, mercadolibre: MercadoLibreAccounts | None = None,
-                 deep_link_base: str | None = None, media_root: Path = PROJECT_ROOT) -> None:
+                 deep_link_base: str | None = None,
+                 media_root: Path = DEFAULT_MEDIA_ROOT) -> None:
         self.mercadolibre = mercadolibre
         self.deep_link_base = deep_link_base
         self._media_root = media_root

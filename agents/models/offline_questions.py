@@ -19,7 +19,7 @@ from agents.models.offline_turn import Turn
 
 QUESTION_INTENTS = frozenset(
     "price_question condition_question shipping_question payment_question location_question "
-    "question_other".split()
+    "photos_request question_other".split()
 )
 _ANSWERABLE = QUESTION_INTENTS | {"availability"}
 _QUESTION_END = re.compile(r"(?<=\?)\s+")

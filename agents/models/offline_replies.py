@@ -17,6 +17,7 @@ from agents.models.offline_facts import (
     question_facts,
     topic_facts,
 )
+from agents.models.offline_seller_replies import SELLER_PHRASES, quote
 from agents.models.offline_texts import TEXTS, money, say, word
 from agents.models.offline_turn import ToolOutcome, Turn
 
@@ -36,6 +37,8 @@ def details_answer(turn: Turn, product: dict[str, Any]) -> str | None:
     status = str(product.get("status") or "")
     if intent == "availability":
         return _status_text(status, turn)
+    if intent == "photos_request":
+        return None  # photos come from the seller, never from the listing's words
     if intent in ("price_question", "offer", "accept"):
         text = say("price_is", language, price=money(product.get("price"), currency, language))
         if status and status != "available":
@@ -57,7 +60,7 @@ def details_answer(turn: Turn, product: dict[str, Any]) -> str | None:
     else:
         facts = question_facts(turn.human_text, product)
     if facts:
-        parts.append(say("listing_says", language, quote=_quote(" ".join(facts), language)))
+        parts.append(say("listing_says", language, quote=quote(" ".join(facts), language)))
     return " ".join(parts) or None
 
 
@@ -67,19 +70,29 @@ def phrase_outcome(outcome: ToolOutcome, turn: Turn) -> str:
     if outcome.error:
         if outcome.error == "no_counter":
             return say("no_counter", language)
+        if outcome.error == "stale_counter":
+            counter = money(outcome.result.get("counter"), _currency(outcome.result, turn),
+                            language)
+            return say("stale_counter", language, counter=counter)
+        if outcome.error == "ambiguous_product":
+            options = (" o " if language == "es" else " or ").join(
+                quote(str(t), language) for t in outcome.result.get("candidates") or [])
+            return say("which_product", language, options=options)
         message = str(outcome.result.get("message") or outcome.error)
+        if outcome.error == "not_available" and outcome.result.get("waiting"):
+            offer = money(outcome.result.get("offer"), _currency(outcome.result, turn), language)
+            return say("reserved_waiting", language, offer=offer)
         if outcome.error == "not_available":  # "The product is sold; offers are not possible"
             status = re.search(r"\b(reserved|sold|paused)\b", message)
             return _status_text(status.group(1) if status else "reserved", turn)
-        if f"error_{outcome.error}" in TEXTS:
-            return say(f"error_{outcome.error}", language)
+        key = f"error_{outcome.error}"
+        if f"{key}_{turn.role}" in TEXTS:  # the same code may need other words for a seller
+            key = f"{key}_{turn.role}"
+        if key in TEXTS:
+            return say(key, language)
         return say("error", language, message=message)
     phrase = _PHRASES.get(outcome.name)
     return phrase(outcome, turn) if phrase else say("done", language)
-
-
-def _quote(text: str, language: str) -> str:
-    return f"«{text}»" if language == "es" else f"“{text}”"
 
 
 def _currency(result: dict[str, Any], turn: Turn) -> str | None:
@@ -161,92 +174,10 @@ def _search(outcome: ToolOutcome, turn: Turn) -> str:
         line = f"• {product.get('title')} — {price}"
         if product.get("condition"):
             line += f" ({word(str(product['condition']), language)})"
+        if product.get("status") in ("reserved", "sold"):
+            line += f" · {word(str(product['status']), language)}"
         lines.append(line)
     return "\n".join(lines)
-
-
-def _listing(outcome: ToolOutcome, turn: Turn) -> str:
-    language = turn.language
-    listing = outcome.result.get("listing") or {}
-    title = listing.get("title") or ""
-    if outcome.name == "create_product":
-        text = say("created", language, title=title)
-    else:
-        key = "reverted" if outcome.name == "revert_listing" else "regenerated"
-        text = say(key, language, title=title, version=listing.get("version", ""))
-    if listing.get("price") not in (None, ""):
-        text += say("created_price", language,
-                    price=money(listing["price"], listing.get("currency"), language))
-    confidence = listing.get("confidence")
-    if isinstance(confidence, (int, float)):
-        text += say("confidence", language, percent=round(float(confidence) * 100))
-    else:
-        text += "."
-    route = listing.get("route")
-    if route == "ask" or listing.get("missing"):
-        missing = ", ".join(word(str(m), language) for m in listing.get("missing") or [])
-        text += say("route_ask", language, missing=missing or word("price", language))
-    elif route in ("quick_publish", "review"):
-        text += say(f"route_{route}", language)
-    return text
-
-
-def _updated(outcome: ToolOutcome, turn: Turn) -> str:
-    language = turn.language
-    product = outcome.result.get("product") or {}
-    currency = product.get("currency") or turn.context.get("currency")
-    changes = []
-    for key in ("price", "min_price", "title", "description", "condition"):
-        if outcome.args.get(key) in (None, ""):
-            continue
-        value = product.get(key, outcome.args[key])
-        if key == "price":
-            changes.append(say("change_price", language, price=money(value, currency, language)))
-        elif key == "min_price":
-            changes.append(say("change_floor", language, price=money(value, currency, language)))
-        elif key == "title":
-            changes.append(say("change_title", language, title=value))
-        elif key == "description":
-            changes.append(say("change_description", language))
-        else:
-            changes.append(say("change_condition", language, condition=word(value, language)))
-    if not changes:
-        # The listing's Edit button: nothing changed yet, the seller is to say what to change.
-        return say("ask_edit_field" if outcome.result.get("hint") else "done", language)
-    return say("updated", language, changes=", ".join(changes))
-
-
-def _published(outcome: ToolOutcome, turn: Turn) -> str:
-    marketplace = outcome.result.get("marketplace") or outcome.args.get("marketplace", "catalog")
-    return say("published", turn.language, marketplace=word(str(marketplace), turn.language))
-
-
-def _products(outcome: ToolOutcome, turn: Turn) -> str:
-    language = turn.language
-    products = outcome.result.get("products") or []
-    if not products:
-        return say("products_none", language)
-    lines = [say("products_list", language)]
-    for product in products:
-        price = money(product.get("price"), product.get("currency"), language)
-        status = word(str(product.get("status", "")), language)
-        lines.append(f"• {product.get('title')} — {price} ({status})")
-    return "\n".join(lines)
-
-
-def _product_action(outcome: ToolOutcome, turn: Turn) -> str:
-    language = turn.language
-    product = outcome.result.get("product") or {}
-    title = product.get("title") or turn.context.get("product_title") or ""
-    if outcome.name == "pause_product":
-        return say("paused_product", language, title=title)
-    if outcome.name == "reactivate_product":
-        return say("reactivated", language, title=title)
-    text = say("marked_sold", language, title=title)
-    if outcome.args.get("price") is not None:
-        price = money(outcome.args["price"], product.get("currency"), language)
-        text += say("sold_for", language, price=price)
-    return text + say("congrats", language)
 
 
 def _conversation(outcome: ToolOutcome, turn: Turn) -> str:
@@ -272,18 +203,12 @@ _PHRASES = {
     "accept_counter": _counter_accepted,
     "propose_meeting": _meeting,
     "ask_seller": lambda outcome, turn: say(
-        "already_asked" if outcome.result.get("already_asked") else "asked_seller", turn.language),
+        "already_asked" if outcome.result.get("already_asked") else
+        "asked_for_photos" if turn.parsed.intent == "photos_request" else "asked_seller",
+        turn.language),
     "search_products": _search,
-    "create_product": _listing,
-    "regenerate_listing": _listing,
-    "revert_listing": _listing,
-    "update_product": _updated,
-    "publish_product": _published,
-    "list_my_products": _products,
-    "pause_product": _product_action,
-    "reactivate_product": _product_action,
-    "mark_sold": _product_action,
     "show_conversation": _conversation,
     "take_over_conversation": _takeover,
     "hand_back_conversation": _takeover,
+    **SELLER_PHRASES,
 }

@@ -38,12 +38,34 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "reactivate it, mark it as sold, write another version or go back to an "
                     "earlier one, and let you take over a conversation with a buyer."),
     "not_understood": ("No te he entendido del todo. ", "I didn't quite get that. "),
+    # After a message nobody understood: the next step, not the whole help again.
+    "next_first_listing": ("Para crear tu primer anuncio, mándame una foto de lo que vendes con "
+                           "una frase que diga qué es y su precio.", "To create your first "
+                           "listing, send me a photo of what you're selling with a sentence "
+                           "saying what it is and its price."),
+    "next_price": ("A «{title}» le falta el precio: ¿cuánto pides?",
+                   "“{title}” still needs a price: how much are you asking?"),
+    "next_publish": ("«{title}» está listo: ¿lo publico? También puedo cambiarle el precio, el "
+                     "título o la descripción.", "“{title}” is ready: shall I publish it? I can "
+                     "also change its price, title or description."),
+    "next_generic": ("Puedes pedirme, por ejemplo, que baje el precio de «{title}», que lo "
+                     "pause o que lo publique, o mandarme una foto para un anuncio nuevo. Con "
+                     "/help te lo cuento todo.", "You can ask me, for example, to lower the "
+                     "price of “{title}”, pause it or publish it, or send me a photo for a new "
+                     "listing. /help explains everything."),
+    "not_a_listing": ("No he creado ningún anuncio: para uno nuevo, mándame una foto o escríbeme "
+                      "«Vendo …» con lo que es y su precio. Si es el precio de uno de tus "
+                      "productos, dime cuál.", "I haven't created a listing: for a new one, send "
+                      "me a photo or write “I'm selling …” with what it is and its price. If "
+                      "it's the price of one of your products, tell me which."),
     "cannot": ("Ahora mismo no puedo hacer eso.", "I can't do that right now."),
     "ask_price": ("¿Qué precio quieres ponerle?", "What price do you want to set?"),
     "ask_floor": ("¿Cuál es el precio más bajo que aceptarías?",
                   "What's the lowest price you'd accept?"),
     "ask_title": ("¿Qué título quieres ponerle?", "What title do you want?"),
     "ask_description": ("¿Qué descripción quieres ponerle?", "What description do you want?"),
+    "ask_condition": ("¿En qué estado está: nuevo o usado?", "What condition is it in: new or "
+                      "used?"),
     "ask_version": ("¿A qué versión del anuncio quieres volver?",
                     "Which version of the listing do you want to go back to?"),
     "ask_conversation": ("¿De qué conversación se trata? Dime su identificador.",
@@ -58,6 +80,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     # the buyer asked whether it is reserved or sold: "yes, available" would read as "yes, sold"
     "not_taken": ("No, sigue disponible.", "No, it's still available."),
     "not_taken_title": ("No, «{title}» sigue disponible.", "No, “{title}” is still available."),
+    "reserved_waiting": ("Ahora mismo está reservado para otro comprador. Le he dicho al "
+                         "vendedor que ofreces {offer}; si esa venta no sale, te lo ofrezco a "
+                         "ti primero.", "It's reserved for another buyer right now. I've told "
+                         "the seller you offer {offer}; if that sale falls through, you'll be "
+                         "the first I offer it to."),
     "reserved": ("Ahora mismo está reservado para otro comprador. Si esa venta no sale, te aviso.",
                  "It's reserved for another buyer right now. If that sale falls through, I'll "
                  "let you know."),
@@ -92,6 +119,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "asked_seller": ("No tengo ese dato, así que se lo he preguntado al vendedor. Te contesto en "
                      "cuanto responda.", "I don't have that detail, so I've asked the seller. "
                      "I'll get back to you as soon as they answer."),
+    "asked_for_photos": ("Se lo he pedido al vendedor: te las mandará por aquí en cuanto "
+                         "pueda.", "I've asked the seller for them: they'll send them here as "
+                         "soon as they can."),
     "search_found": ("Esto es lo que he encontrado:", "Here's what I found:"),
     "search_none": ("No he encontrado nada para «{query}».", "I couldn't find anything for "
                     "“{query}”."),
@@ -110,9 +140,18 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "me?"),
     "regenerated": ("Nueva versión ({version}) del anuncio: «{title}»",
                     "New version ({version}) of the listing: “{title}”"),
+    "listing_full": ("Título: {title}\nDescripción: {description}\nCategoría: {category} · "
+                     "Estado: {condition} · Precio: {price}", "Title: {title}\nDescription: "
+                     "{description}\nCategory: {category} · Condition: {condition} · Price: "
+                     "{price}"),
+    "listing_shown": ("Así queda el anuncio de «{title}» (versión {version} de {versions}):",
+                      "Here is the listing for “{title}” (version {version} of {versions}):"),
+    "listing_on_sale": ("Está {status}.", "It's {status}."),
+    "listing_to_publish": ("¿Lo publico?", "Shall I publish it?"),
+    "no_price_yet": ("sin precio", "no price yet"),
     "reverted": ("He vuelto a la versión {version}: «{title}»",
                  "Back to version {version}: “{title}”"),
-    "updated": ("Hecho: {changes}.", "Done: {changes}."),
+    "updated": ("Hecho: «{title}» — {changes}.", "Done: “{title}” — {changes}."),
     "change_price": ("precio {price}", "price {price}"),
     "change_floor": ("precio mínimo {price} (los compradores no lo ven)",
                      "floor price {price} (buyers never see it)"),
@@ -123,8 +162,16 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "Published on {marketplace}! It's on sale now."),
     "products_none": ("Todavía no tienes productos.", "You don't have any products yet."),
     "products_list": ("Tus productos:", "Your products:"),
+    "sold_at": ("vendido por {price}", "sold for {price}"),
+    "deleted": ("He borrado el borrador «{title}».", "I've deleted the draft “{title}”."),
+    "which_product": ("¿Cuál de tus productos? {options}. Elige uno:",
+                      "Which of your products? {options}. Pick one:"),
     "paused_product": ("He pausado «{title}»; ya no aparece a la venta.",
                        "I've paused “{title}”; it's no longer on sale."),
+    "cancelled_draft": ("Vale, he descartado el borrador «{title}»; no se ha publicado.",
+                        "OK, I've discarded the draft “{title}”; it was never published."),
+    "cancelled_listing": ("He retirado «{title}»; ya no aparece a la venta.",
+                          "I've taken “{title}” down; it's no longer on sale."),
     "reactivated": ("«{title}» vuelve a estar a la venta.", "“{title}” is on sale again."),
     "marked_sold": ("He marcado «{title}» como vendido", "I've marked “{title}” as sold"),
     "sold_for": (" por {price}", " for {price}"),
@@ -138,8 +185,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_counter": ("Ahora mismo no tengo ninguna contraoferta pendiente para ti. ¿Quieres hacerme "
                    "una oferta?", "I don't have a counter-offer open for you right now. Would you "
                    "like to make an offer?"),
+    "stale_counter": ("Ese botón es de una oferta anterior y ya no vale. Mi oferta actual es "
+                      "{counter}: si te parece bien, acéptala con el botón de abajo.",
+                      "That button was for an earlier offer and is out of date. My current "
+                      "offer is {counter}: tap the button below if it works for you."),
     "error": ("Lo siento, no he podido hacerlo: {message}", "Sorry, I couldn't do that: {message}"),
-    # The tools' own messages are English; the usual refusals are phrased here instead.
+    # The tools' own messages are English; the usual refusals are phrased here instead, and the
+    # internal ones ("This chat is not about a product.") never reach a person as they are.
+    "error_no_product": ("Para eso abre primero el chat de un producto (su botón en los "
+                         "resultados o su enlace), o dime qué buscas.",
+                         "For that, open a product's chat first (its button in the results or "
+                         "its link), or tell me what you're looking for."),
+    "error_not_ready": ("Lo siento, todavía no tiene un anuncio que publicar.",
+                        "Sorry, it has no listing to publish yet."),
+    "error_bad_amount": ("Lo siento, esa cantidad no la entiendo. ¿Me dices la cifra?",
+                         "Sorry, I didn't get that amount. What figure do you mean?"),
+    "error_no_conversation": ("Lo siento, no encuentro esa conversación.",
+                              "Sorry, I can't find that conversation."),
     "error_floor_above_price": ("Lo siento, el precio mínimo no puede ser mayor que el precio.",
                                 "Sorry, the minimum price can't be above the asking price."),
     "error_bad_title": ("Lo siento, el título debe tener entre 10 y 60 caracteres.",
@@ -148,6 +210,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "Sorry, a description needs at least 50 characters."),
     "error_missing_price": ("Antes de publicarlo necesito saber el precio.",
                             "I need the price before publishing it."),
+    "error_no_product_seller": ("No tienes ese producto. Para un anuncio nuevo, mándame una foto o "
+                         "escríbeme «Vendo …».", "You don't have that product. For a new "
+                         "listing, send me a photo or write “I'm selling …”."),
+    "error_not_a_draft": ("Solo puedo borrar un borrador que nunca se publicó; este puedo "
+                          "pausarlo o marcarlo como vendido.", "I can only delete a draft that "
+                          "was never published; this one I can pause or mark as sold."),
     "error_no_version": ("Lo siento, ese anuncio no tiene esa versión.",
                          "Sorry, that listing has no such version."),
     "error_bad_status": ("Lo siento, no puedo hacer ese cambio en el estado actual del producto.",

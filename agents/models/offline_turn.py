@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -111,6 +112,7 @@ class Turn:
     tools: frozenset[str]
     outcomes: list[ToolOutcome] = field(default_factory=list)
     waiting_for_tools: bool = False
+    previous_reply: str = ""  # the bot's message the speaker is answering, if any
 
     @property
     def role(self) -> str:
@@ -125,6 +127,20 @@ class Turn:
 
     def called(self, tool_name: str) -> bool:
         return any(outcome.name == tool_name for outcome in self.outcomes)
+
+
+@dataclass
+class Step:
+    """A reply text, or tool calls (name, args) for the agent to run first."""
+
+    text: str = ""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def as_number(amount: object) -> int | float:
+    """An amount for a tool argument: an int when whole, else a float (JSON-friendly)."""
+    value = Decimal(str(amount))
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def read_turn(messages: list[BaseMessage], tool_names: frozenset[str]) -> Turn:
@@ -148,4 +164,6 @@ def read_turn(messages: list[BaseMessage], tool_names: frozenset[str]) -> Turn:
             name, args = calls.get(str(message.tool_call_id), (message.name or "", {}))
             outcomes.append(ToolOutcome(name or message.name or "", args, result_of(message)))
     waiting = bool(messages) and isinstance(messages[-1], ToolMessage)
-    return Turn(context, human_text, parsed, tool_names, outcomes, waiting)
+    before = messages[last_human - 1] if last_human >= 1 else None
+    previous = text_of(before) if isinstance(before, AIMessage) else ""
+    return Turn(context, human_text, parsed, tool_names, outcomes, waiting, previous)

@@ -10,6 +10,7 @@ from bot.bench.answers import AnswerCount
 from bot.bench.load import PhaseResult
 from bot.bench.model_bound import OFFER_CHATS, WindowResult, ideal_rate
 from bot.bench.pg_activity import ActivityPeaks
+from bot.bench.workers import WorkersResult
 
 TARGET_RATIO = 0.3  # the pipeline's throughput against the bare echo bot's, at least
 TARGET_P99_MS = 25.0  # update-to-reply p99 at the steady rate, at most
@@ -68,7 +69,8 @@ def summarize(*, echo_saturation: PhaseResult, echo_steady: PhaseResult,
               saturation: PhaseResult, steady: PhaseResult, counts: dict[str, int],
               replies: int, errors: int, first_error: str | None, peak_rss_mb: float,
               activity: ActivityPeaks, answers: AnswerCount, asked: WindowResult | None,
-              offered: WindowResult | None, options: dict[str, Any]) -> dict[str, Any]:
+              offered: WindowResult | None, workers: list[WorkersResult],
+              options: dict[str, Any]) -> dict[str, Any]:
     """The figures of one run. `counts` are the probes' deltas over the two measured pipeline
     phases; `replies` the bot messages those phases put in the load's chats; `errors` the
     error log records while the pipeline ran (a run with errors measured something else)."""
@@ -117,7 +119,25 @@ def summarize(*, echo_saturation: PhaseResult, echo_steady: PhaseResult,
         "lost": answers.lost,
         "duplicates": answers.duplicated,
         "unanswered_examples": answers.examples,
+        **_workers(workers),
         **options,
+    }
+
+
+def _workers(results: list[WorkersResult]) -> dict[str, Any]:
+    """One worker's and N workers' saturation rates and their ratio (None when not run)."""
+    if not results:
+        return {"one_worker_msgs_per_s": None, "workers_msgs_per_s": None,
+                "workers_scale": None, "workers_lost": None, "workers_duplicates": None,
+                "workers_requests": None}
+    one, many = results[0], results[-1]
+    return {
+        "one_worker_msgs_per_s": round(one.rate, 1),
+        "workers_msgs_per_s": round(many.rate, 1),
+        "workers_scale": round(many.rate / one.rate, 2) if one.rate else 0.0,
+        "workers_lost": sum(r.lost for r in results),
+        "workers_duplicates": sum(r.duplicates for r in results),
+        "workers_requests": many.per_worker,
     }
 
 
@@ -137,6 +157,15 @@ def _bound_lines(figures: dict[str, Any], ok: dict[bool, str]) -> list[str]:
         f"{figures['offer_bound_ratio']}   p99 {figures['offer_p99_ms']} ms",
         f"  (target ratios >= {TARGET_BOUND_RATIO}: {ok[bool(figures['bound_ok'])]})",
     ]
+
+
+def _worker_lines(figures: dict[str, Any]) -> list[str]:
+    if figures["workers_msgs_per_s"] is None:
+        return []
+    return [f"webhook workers (no model wait): 1 worker {figures['one_worker_msgs_per_s']} "
+            f"msg/s, {figures['workers']} workers {figures['workers_msgs_per_s']} msg/s "
+            f"(x{figures['workers_scale']}; requests per worker {figures['workers_requests']}); "
+            f"{figures['workers_lost']} lost, {figures['workers_duplicates']} answered twice"]
 
 
 def format_report(figures: dict[str, Any]) -> str:
@@ -175,6 +204,7 @@ def format_report(figures: dict[str, Any]) -> str:
         f"every pipeline message: {figures['sent']} sent, {figures['lost']} never answered, "
         f"{figures['duplicates']} answered twice",
         *(f"  {example}" for example in figures["unanswered_examples"]),
+        *_worker_lines(figures),
     ]
     if figures["errors"]:
         lines.append(f"  WARNING: the pipeline logged errors; first: {figures['first_error']}")

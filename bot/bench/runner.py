@@ -16,12 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.bench.answers import AnswerCount, count_chats, log_of_views
-from bot.bench.load import ChatDriver, PhaseResult, TextFor, open_chats, saturate, steady_rate
+from bot.bench.load import (
+    REPLY_TIMEOUT_SECONDS,
+    ChatDriver,
+    PhaseResult,
+    TextFor,
+    open_chats,
+    saturate,
+    steady_rate,
+)
 from bot.bench.model_bound import OFFER_CHATS, WindowResult, offer_text, windowed_loop
 from bot.bench.pg_activity import sampling
 from bot.bench.probes import ErrorCounter, TimedLocalBotApi, peak_rss_mb
 from bot.bench.results import summarize
 from bot.bench.stack import Stack, bench_settings, echo_dispatcher, polling, running_stack
+from bot.bench.workers import WorkersResult, workers_phase
 from bot.local_api.views import message_view
 from config.settings import Settings
 
@@ -56,7 +65,7 @@ QUESTIONS = (
 OFFERED = "haggled"  # the product the offer phase haggles over; the others take questions
 ECHO_BASE, ECHO_STEADY_BASE = 800_000_000, 810_000_000
 BUYER_BASE, BUYER_STEADY_BASE = 900_000_000, 910_000_000
-SLOW_BASE, OFFER_BASE = 920_000_000, 930_000_000
+SLOW_BASE, OFFER_BASE, WORKER_BASE = 920_000_000, 930_000_000, 940_000_000
 SETTLE_SECONDS = 60.0  # how long the end of a phase waits for replies still on their way
 
 
@@ -67,6 +76,7 @@ class BenchOptions:
     rate: float = 50.0
     latency_chats: int = 100
     model_latency: float = 0.0  # seconds each model call waits in the model-bound phases
+    workers: int = 0  # >0: the saturation load on 1 and on this many worker processes
 
 
 def people(base: int, count: int) -> list[dict[str, Any]]:
@@ -145,8 +155,9 @@ async def _pipeline_phases(stack: Stack, driver: ChatDriver, options: BenchOptio
         say(f"pipeline: {len(everyone)} buyers open a product")
         warm = await open_chats(driver, everyone,
                                 lambda index: f"/start {refs[index % len(refs)]}")
-        if warm.timed_out:
-            raise RuntimeError(f"{warm.timed_out} buyers got no answer to /start")
+        if warm.timed_out:  # counted with the rest at the end (lost, or answered late)
+            say(f"pipeline: {warm.timed_out} buyers got no answer to /start within "
+                f"{REPLY_TIMEOUT_SECONDS:.0f} s")
         await saturate(driver, saturating, opening, 1.0)  # warm caches, not measured
         before, replies_before = _counts(stack), bot_messages_in(stack.state, everyone)
         say(f"pipeline: saturating {options.chats} chats for {options.duration} s")
@@ -195,6 +206,25 @@ async def _model_bound_phases(stack: Stack, driver: ChatDriver, options: BenchOp
     return asked, offered, slow + haggling
 
 
+async def _worker_phases(stack: Stack, driver: ChatDriver, options: BenchOptions,
+                         refs: dict[str, str], say: Callable[[str], None]
+                         ) -> list[WorkersResult]:
+    """One worker, then `options.workers`, each on chats of its own, with no model wait:
+    where one worker is CPU-bound, more processes should take more."""
+    asking = [ref for name, ref in refs.items() if name != OFFERED]
+    results = []
+    for count in sorted({1, options.workers}):
+        chats = people(WORKER_BASE + count * 100_000, options.chats)
+        say(f"{count} worker process(es) behind webhook delivery: {len(chats)} chats for "
+            f"{options.duration} s")
+        results.append(await workers_phase(
+            stack, driver, count, chats, lambda index: f"/start {asking[index % len(asking)]}",
+            question, options.duration, 0.0,
+            settle=lambda users: settle(stack.state, users, quiet=0.5),
+            logs=lambda users: chat_logs(stack.state, users)))
+    return results
+
+
 async def run_bench(settings: Settings, options: BenchOptions,
                     say: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Run every phase and return the figures (see results.summarize)."""
@@ -203,6 +233,7 @@ async def run_bench(settings: Settings, options: BenchOptions,
         echo_saturation, echo_steady = await _echo_phases(stack, driver, options, say)
         refs = await stack.add_products(PRODUCTS, SELLERS)
         asked = offered = None
+        workers: list[WorkersResult] = []
         with ErrorCounter() as errors:
             async with sampling(stack.admin_dsn, stack.database_name) as activity:
                 saturation, steady, counts, replies = await _pipeline_phases(
@@ -212,14 +243,19 @@ async def run_bench(settings: Settings, options: BenchOptions,
                     asked, offered, slow_chats = await _model_bound_phases(
                         stack, driver, options, refs, say)
                     closed_loop += slow_chats
+                if options.workers:
+                    workers = await _worker_phases(stack, driver, options, refs, say)
         answers: AnswerCount = count_chats(chat_logs(stack.state, closed_loop)).add(
             count_chats(chat_logs(stack.state, people(BUYER_STEADY_BASE, options.latency_chats)),
                         open_loop=True))
+        for result in workers:
+            answers.lost += result.lost
+            answers.duplicated += result.duplicates
         return summarize(
             echo_saturation=echo_saturation, echo_steady=echo_steady, saturation=saturation,
             steady=steady, counts=counts, replies=replies, errors=errors.errors,
             first_error=errors.first, peak_rss_mb=peak_rss_mb(), activity=activity,
-            answers=answers, asked=asked, offered=offered,
+            answers=answers, asked=asked, offered=offered, workers=workers,
             options={"duration": options.duration, "chats": options.chats, "rate": options.rate,
                      "latency_chats": options.latency_chats,
-                     "model_latency_s": options.model_latency})
+                     "model_latency_s": options.model_latency, "workers": options.workers})

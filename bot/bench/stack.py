@@ -56,7 +56,12 @@ class Stack:
     database: DatabaseCounter
     redis: RedisCounter
     admin_dsn: str  # another database on the same server, for the pg_stat_activity sampler
-    database_name: str
+    database_url: str
+    redis_url: str
+
+    @property
+    def database_name(self) -> str:
+        return make_url(self.database_url).database or ""
 
     def pipeline_dispatcher(self) -> Dispatcher:
         return create_dispatcher(self.runtime)
@@ -155,7 +160,7 @@ async def running_stack(settings: Settings) -> AsyncIterator[Stack]:
                 try:
                     yield Stack(settings, runtime, state, base_url, model, database,
                                 RedisCounter(runtime.redis), admin_dsn(services),
-                                make_url(database_url).database or "")
+                                database_url, urls.redis_url)
                 finally:
                     database.detach()
                     await runner.cleanup()

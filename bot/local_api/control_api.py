@@ -80,11 +80,13 @@ async def _push(state: LocalBotApi, body: dict[str, Any]) -> PushResult:
         key = given[1] if given else "text"
         raise InputError(key, "give exactly one of " + ", ".join(_CONTENT_KEYS))
     kind = given[0]
+    if body.get("reply_to_message_id") is not None and kind != "text":
+        raise InputError("reply_to_message_id", "only a text message is sent as a reply here")
     caption = body.get("caption")
     if caption is not None and kind not in {"photo_base64", "document_base64"}:
         raise InputError("caption", "only a photo or a document has a caption")
     if kind == "text":
-        return await state.push_text(user, body["text"])
+        return await state.push_text(user, body["text"], body.get("reply_to_message_id"))
     if kind == "callback_data":
         message_id = body.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool):

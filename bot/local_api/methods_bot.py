@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.local_api.params import BotApiError, CallContext, Kind, MethodSpec, Param, bad_request
 from bot.local_api.state import LocalBotApi
+from bot.local_api.update_queue import SET_WEBHOOK
+from bot.local_api.webhook_delivery import DEFAULT_MAX_CONNECTIONS, WebhookTarget
 
 MAX_POLL_TIMEOUT = 50  # seconds; keeps a forgotten long poll from pinning a handler forever
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -37,12 +39,17 @@ async def get_updates(state: LocalBotApi, ctx: CallContext, params: dict[str, An
 
 async def set_webhook(state: LocalBotApi, ctx: CallContext, params: dict[str, Any]) -> Any:
     url = params["url"]
+    if url == "":  # Telegram: an empty URL removes the webhook
+        return await delete_webhook(state, ctx, params)
     # Telegram wants HTTPS; plain HTTP is allowed locally so a webhook runner can be tested
     if not url.startswith(("https://", "http://")):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
     secret = params.get("secret_token")
     if secret is not None and not _SECRET.match(secret):
         raise bad_request("secret token contains unallowed characters")
+    allowed = params.get("allowed_updates")
+    if allowed is not None and not all(isinstance(item, str) for item in allowed):
+        raise bad_request("can't parse allowed_updates JSON array")
     if params.get("drop_pending_updates"):
         state.drop_pending_updates()
     state.webhook = {
@@ -50,22 +57,32 @@ async def set_webhook(state: LocalBotApi, ctx: CallContext, params: dict[str, An
         for key in ("url", "secret_token", "max_connections", "allowed_updates", "ip_address")
         if key in params
     }
+    state.updates.remember_allowed(allowed)
+    state.updates.terminate_poll(SET_WEBHOOK)
+    # Telegram accepts 1-100 connections
+    connections = min(100, max(1, params.get("max_connections", DEFAULT_MAX_CONNECTIONS)))
+    state.webhook_delivery.start(WebhookTarget(url, secret, connections))
     return True
 
 
 async def delete_webhook(state: LocalBotApi, ctx: CallContext, params: dict[str, Any]) -> Any:
     state.webhook = {}
+    await state.webhook_delivery.stop()
     if params.get("drop_pending_updates"):
         state.drop_pending_updates()
     return True
 
 
 async def get_webhook_info(state: LocalBotApi, ctx: CallContext, params: dict[str, Any]) -> Any:
+    delivery = state.webhook_delivery
     info: dict[str, Any] = {
         "url": state.webhook.get("url", ""),
         "has_custom_certificate": False,
-        "pending_update_count": len(state.pending_updates()),
+        "pending_update_count": len(state.updates.deliverable()),
     }
+    if state.webhook and delivery.last_error_date is not None:
+        info["last_error_date"] = delivery.last_error_date
+        info["last_error_message"] = delivery.last_error_message
     for key in ("max_connections", "allowed_updates", "ip_address"):
         if key in state.webhook:
             info[key] = state.webhook[key]

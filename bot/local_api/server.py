@@ -49,7 +49,11 @@ def create_local_api_app(
     async def wake_long_polls(_: web.Application) -> None:
         state.signal.interrupt()
 
+    async def stop_deliveries(_: web.Application) -> None:
+        await state.webhook_delivery.stop()
+
     app.on_shutdown.append(wake_long_polls)
+    app.on_shutdown.append(stop_deliveries)
     return app
 
 

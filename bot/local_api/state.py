@@ -17,6 +17,7 @@ from bot.local_api.params import BotApiError, bad_request
 from bot.local_api.request_log import LoggedRequest, RequestLog
 from bot.local_api.update_queue import UpdateQueue
 from bot.local_api.views import message_view
+from bot.local_api.webhook_delivery import WebhookDelivery
 
 UserLike = LocalUser | Mapping[str, Any]
 
@@ -33,6 +34,7 @@ class LocalBotApi:
         allow_unknown_chats: bool = True,
         request_log_size: int = 5000,
         id_base: int = 0,
+        webhook_timeout: float = 60.0,
     ) -> None:
         # id_base > 0 keeps update and message ids above those of earlier runs, as Telegram's
         # never restart: a database that outlives this process then sees no reused ids.
@@ -46,6 +48,8 @@ class LocalBotApi:
         self.signal = ChangeSignal()
         self._requests = RequestLog(request_log_size)
         self.updates = UpdateQueue(self.signal, id_base)
+        # POSTs the updates while a webhook is set (`webhook_timeout`: how long an answer may take)
+        self.webhook_delivery = WebhookDelivery(self.updates, clock, timeout=webhook_timeout)
         self._id_base = id_base
         self._callback_counter = 0  # callback query ids never restart either
         self._last_activity = time.monotonic()
@@ -264,8 +268,9 @@ class LocalBotApi:
 
     # playing the people (in-process API) ------------------------------------------------
 
-    async def push_text(self, user: UserLike, text: str) -> PushResult:
-        return user_activity.push_text(self, user, text)
+    async def push_text(self, user: UserLike, text: str,
+                        reply_to_message_id: int | None = None) -> PushResult:
+        return user_activity.push_text(self, user, text, reply_to_message_id)
 
     async def push_callback(self, user: UserLike, message_id: int, data: str) -> PushResult:
         return user_activity.push_callback(self, user, message_id, data)

@@ -20,12 +20,28 @@ MAX_CAPTION = 1024
 UserLike = LocalUser | Mapping[str, Any]
 
 
-def push_text(state: LocalBotApi, user: UserLike, text: str) -> PushResult:
+def push_text(state: LocalBotApi, user: UserLike, text: str,
+              reply_to_message_id: int | None = None) -> PushResult:
+    """The person writes `text`, as a reply to message `reply_to_message_id` of their chat
+    when given (the Message then carries `reply_to_message`, as Telegram's does)."""
     _check_text("text", text, MAX_TEXT, required=True)
+    chat = state.register_user(user)
     content: dict[str, Any] = {"text": text}
     if entities := command_entities(text):
         content["entities"] = entities
-    return _push_message(state, state.register_user(user), content)
+    if reply_to_message_id is not None:
+        content["reply_to_message"] = _replied(chat, reply_to_message_id)
+    return _push_message(state, chat, content)
+
+
+def _replied(chat: PrivateChat, message_id: int) -> dict[str, Any]:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise InputError("reply_to_message_id", "must be an integer")
+    stored = chat.live(message_id)
+    if stored is None:
+        raise InputError("reply_to_message_id", f"no message {message_id} in chat {chat.id}")
+    # Telegram does not nest: the replied-to message comes without its own reply_to_message
+    return copy.deepcopy({k: v for k, v in stored.body.items() if k != "reply_to_message"})
 
 
 def push_callback(state: LocalBotApi, user: UserLike, message_id: int, data: str) -> PushResult:

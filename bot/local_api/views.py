@@ -10,7 +10,8 @@ _KINDS = ("photo", "sticker", "voice", "document", "text")
 
 
 def message_view(stored: StoredMessage) -> dict[str, Any]:
-    """{"message_id", "text", "buttons", "has_photo", "from_bot", "date", "edited", ...}."""
+    """{"message_id", "text", "buttons", "has_photo", "from_bot", "date", "edited",
+    "reply_to", ...}."""
     body = stored.body
     kind = next((name for name in _KINDS if name in body), "other")
     photo = body.get("photo") or []
@@ -36,7 +37,16 @@ def message_view(stored: StoredMessage) -> dict[str, Any]:
         "date": body.get("date"),
         "edited": stored.edited,
         "seq": stored.seq,
+        "reply_to": _replied_view(body.get("reply_to_message")),
     }
+
+
+def _replied_view(replied: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The quoted message of a reply, as the page shows it above the reply."""
+    if not replied:
+        return None
+    return {"message_id": replied.get("message_id"),
+            "text": replied.get("text") or replied.get("caption") or ""}
 
 
 def _button_view(button: dict[str, Any]) -> dict[str, Any]:

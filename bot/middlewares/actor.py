@@ -1,9 +1,12 @@
 """Who is speaking: seller or buyer, and in which language.
 
-A deep link (`/start <product>`) makes the user a buyer; seller commands (`/sell`,
-`/mylistings`, ...) and photos make them a seller. Otherwise the last mode (FSM data in Redis)
-holds; with none, a registered seller is a seller, a registered buyer a buyer, and someone new is
-placed by what they wrote (a product sentence is a seller's, a question or a search a buyer's).
+A deep link (`/start <product>`) makes the user a buyer; `/sell`, photos and `/connect` (from
+someone who is not a buyer) make them a seller, and so do the other seller commands
+(`/mylistings`, `/floor`, ...) from someone who already is one: typed by anyone else, they are
+answered with what they are for and change nothing.
+Otherwise the last mode (FSM data in Redis) holds; with none, a registered seller is a seller, a
+registered buyer a buyer, and someone new is placed by what they wrote (a clear "I'm selling X"
+is a seller's; a question, an offer, a search or anything else a buyer's).
 The profile read from the database is kept beside the mode for a few minutes once no turn of
 this role can change it (see `_settled`); a change of language drops it (`forget_profile`).
 With Redis down the FSM data is bypassed: the actor is placed from the database alone, and
@@ -31,7 +34,7 @@ from storage.repositories import actors as actors_repo
 from storage.repositories.actors import TelegramProfile
 
 log = structlog.get_logger(__name__)
-SELLER_CALLBACKS = ("listing:", "sale:", "takeover:")
+SELLER_CALLBACKS = ("listing:", "sale:", "takeover:", "block:", "answer:")
 BUYER_CALLBACKS = ("offer:",)
 # The actor's profile (languages, product chat) is kept in the FSM data for a while, so most
 # updates need no database read to be placed; the few changes made outside the chat (an
@@ -39,6 +42,14 @@ BUYER_CALLBACKS = ("offer:",)
 PROFILE_KEY = "profile"
 PROFILE_TTL_SECONDS = 300
 SELLER_COMMANDS = ("/sell", "/mylistings", "/sold", "/pause", "/floor", "/connect", "/publish_ml")
+# Commands that make their author a seller (/connect: unless a buyer already); the others act
+# on a seller's own products.
+BECOME_SELLER_COMMANDS = ("/sell", "/connect")
+
+
+def command_of(text: str) -> str:
+    """"/floor@marketbot 1" -> "/floor"."""
+    return text.split(" ")[0].split("@")[0] if text.startswith("/") else ""
 
 
 def mode_from_event(event: TelegramObject) -> str | None:
@@ -53,9 +64,18 @@ def mode_from_event(event: TelegramObject) -> str | None:
         text = event.text or ""
         if text.startswith("/start ") and len(text.split()) > 1:
             return "buyer"
-        if text.split(" ")[0] in SELLER_COMMANDS or event.photo:
+        if command_of(text) in SELLER_COMMANDS or event.photo:
             return "seller"
     return None
+
+
+def is_sellers_own_command(event: TelegramObject, buyer: bool) -> bool:
+    """A seller command this non-seller may not use: all but /sell, and /connect from a buyer."""
+    text = (event.text or "") if isinstance(event, Message) else ""
+    command = command_of(text)
+    if command == "/connect":
+        return buyer
+    return command in SELLER_COMMANDS and command not in BECOME_SELLER_COMMANDS
 
 
 class ActorMiddleware(BaseMiddleware):
@@ -81,6 +101,9 @@ class ActorMiddleware(BaseMiddleware):
             async with self.runtime.session_factory() as session:
                 profile = await actors_repo.telegram_profile(session, user.id)
         stored = remembered.get("mode")
+        buyer = stored == "buyer" or profile.in_product_chat or profile.buyer_language is not None
+        if explicit == "seller" and not profile.is_seller and is_sellers_own_command(event, buyer):
+            explicit = None  # "/floor 1" from a buyer: told what it is for, stays a buyer
         # only an explicit choice is remembered
         mode = explicit or stored or ("seller" if profile.is_seller else None) or (
             "buyer" if profile.in_product_chat else _guessed_role(event))

@@ -9,6 +9,7 @@ message waits `DEGRADED_DELAY_SECONDS` on the queue, which runs a few jobs at a 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from redis.exceptions import RedisError
 
+from agents.outbox import store_notice
+from agents.turn_finish import TurnResult
 from bot import channel
 from bot.job_tasks import defer_answer
 from bot.runtime import AppRuntime
@@ -46,7 +49,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         else:
             assert isinstance(event, Message)
             inbound = channel.event_from_message(event, role)
-        message_id, fresh, _conversation = await self.runtime.service.store_inbound(inbound)
+        message_id, fresh, conversation_id = await self.runtime.service.store_inbound(inbound)
         if message_id is not None and fresh:
             delay = decision.retry_after or DEGRADED_DELAY_SECONDS
             try:
@@ -54,16 +57,25 @@ class ThrottlingMiddleware(BaseMiddleware):
             except Exception as exc:  # stored unprocessed: the queue's sweep answers it
                 log.warning("throttle.defer_failed", error=repr(exc))
             log.info("throttle.deferred", scope=decision.scope, after=delay)
-        await self._notify(data["bot"], event, user.id)
+        await self._notify(data["bot"], event, user.id, conversation_id, message_id, role)
         return None
 
-    async def _notify(self, bot: Bot, event: TelegramObject, user_id: int) -> None:
+    async def _notify(self, bot: Bot, event: TelegramObject, user_id: int,
+                      conversation_id: uuid.UUID | None, message_id: uuid.UUID | None,
+                      role: str) -> None:
+        """Once per window: the notice is stored like any reply, then sent (a press gets it
+        as its toast instead)."""
         try:
             if isinstance(event, CallbackQuery):
                 await event.answer(_("slow_down"))
-            elif await self._first_notice(user_id):
-                assert isinstance(event, Message)
-                await bot.send_message(event.chat.id, _("slow_down"))
+                return
+            if conversation_id is None or not await self._first_notice(user_id):
+                return
+            notice = await store_notice(self.runtime.session_factory, conversation_id,
+                                        _("slow_down"), recipient=role, reply_to=message_id)
+            if notice is not None:
+                await channel.deliver(bot, self.runtime.service,
+                                      TurnResult(None, replies=[notice]), jobs_of=self.runtime)
         except TelegramAPIError as exc:  # the answer comes all the same
             log.warning("throttle.notice_failed", error=str(exc))
 

@@ -9,7 +9,6 @@ Within a turn the steps run in this order, each handled completely before the ne
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,13 +154,8 @@ class TurnDriver:
             capture.problems.append(("quotes", f"no bot message to {actor.name} contains "
                                                f"{quotes!r}"))
             return
-        chat = self.api.register_user(actor.user)
-        body = self.api.message(actor.telegram_id, matching[-1]["message_id"])
-        stored = self.api.add_user_message(chat, {"text": text,
-                                                  "reply_to_message": copy.deepcopy(body)})
-        self.api.queue_update("message", copy.deepcopy(stored.body))
-        self.pushed.append((actor.telegram_id, f"{actor.telegram_id}:{stored.message_id}"))
-        await self.env.feed(self.dispatcher)
+        await self._push(actor, self.api.push_text(actor.user, text,
+                                                   matching[-1]["message_id"]))
 
     async def _tap(self, capture: TurnCapture, actor: ActorInfo, label: str) -> None:
         wanted = label.lower()

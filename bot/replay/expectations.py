@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replay.driver import TurnCapture
@@ -62,6 +62,7 @@ class TurnChecker:
                 await self._listing(session, expect.listing, product_id)
             if expect.offer is not None:
                 await self._offer(session, expect.offer)
+            await self._seller_rows(session, expect)
         return self.failures
 
     # --- what the bot said ------------------------------------------------------------------
@@ -120,6 +121,21 @@ class TurnChecker:
             for key, message in await product_differences(session, product_id, checks):
                 self.fail(f"product.{key}", f"{label}: {message}")
         return product_id
+
+    async def _seller_rows(self, session: AsyncSession, expect: Expect) -> None:
+        """`is_seller` / `products_count`: whether the actor has become a seller, and how many
+        products it has as one (0 when it is none)."""
+        if expect.is_seller is None and expect.products_count is None:
+            return
+        seller_id = await self.scene.seller_id(session, self.actor)
+        if expect.is_seller is not None and (seller_id is not None) != expect.is_seller:
+            self.fail("is_seller", f"{self.actor} is {'' if seller_id else 'not '}a seller")
+        if expect.products_count is not None:
+            count = 0 if seller_id is None else await session.scalar(
+                select(func.count()).select_from(Product).where(Product.seller_id == seller_id))
+            if count != expect.products_count:
+                self.fail("products_count", f"{self.actor} has {count} products, expected "
+                                            f"{expect.products_count}")
 
     async def _listing(self, session: AsyncSession, checks: ListingChecks,
                        product_id: uuid.UUID | None) -> None:

@@ -119,6 +119,8 @@ class Expect(Strict):
     product: ProductChecks | None = None
     listing: ListingChecks | None = None
     tools: Strings | None = None
+    products_count: int | None = Field(default=None, ge=0)
+    is_seller: bool | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:

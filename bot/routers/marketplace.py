@@ -34,7 +34,7 @@ def _phrase(language: str) -> str:
     return PUBLISH_PHRASE["en" if language == "en" else "es"]
 
 
-@router.message(Command("connect"))
+@router.message(Command("connect"), RoleFilter("seller"))
 async def connect(message: Message, bot: Bot, runtime: AppRuntime, language: str) -> None:
     """Send the seller MercadoLibre's authorization page (state and PKCE kept in Redis)."""
     assert message.from_user is not None
@@ -60,7 +60,7 @@ async def connect(message: Message, bot: Bot, runtime: AppRuntime, language: str
     await channel.deliver(bot, runtime.service, result)
 
 
-@router.message(Command("publish_ml"))
+@router.message(Command("publish_ml"), RoleFilter("seller"))
 async def publish_ml(message: Message, bot: Bot, runtime: AppRuntime, language: str) -> None:
     await channel.answer(bot, runtime, message.chat.id, channel.event_from_message(
         message, "seller", text=_phrase(language)))

@@ -9,11 +9,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents.buyer_facts import OPEN_PRODUCT
 from agents.turn_context import Button
 from bot import channel
 from bot.middlewares.actor import forget_profile
 from bot.middlewares.database import UnitOfWorkMiddleware
-from bot.routers.filters import DataIn
+from bot.routers.filters import DataIn, DataStartsWith
 from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 
@@ -27,6 +28,19 @@ async def open_product(message: Message, command: CommandObject, bot: Bot,
     """A buyer opens a product's chat through its deep link."""
     event = channel.event_from_message(message, "buyer", open_ref=(command.args or "").strip())
     await channel.answer(bot, runtime, message.chat.id, event)
+
+
+@router.callback_query(DataStartsWith(OPEN_PRODUCT))
+async def open_product_button(query: CallbackQuery, bot: Bot, runtime: AppRuntime,
+                              state: FSMContext) -> None:
+    """A search result's button opens that product's chat, as its deep link does."""
+    await query.answer()
+    ref = (query.data or "")[len(OPEN_PRODUCT):]
+    event = channel.event_from_callback(query, "buyer")
+    event.open_product_ref, event.text, event.callback_data = ref, f"/start {ref}", None
+    await forget_profile(state)  # the buyer's product chat changes
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await channel.answer(bot, runtime, chat_id, event)
 
 
 @router.message(CommandStart())

@@ -94,14 +94,16 @@ async def job_worker(running: RunningBot) -> AsyncIterator[None]:
 
 
 async def _keep_working(jobs: JobQueue, context: dict[str, object]) -> None:
-    """Run the queue's worker; if it dies (the database went away under it), start it again."""
+    """Run the queue's worker until cancelled; if it stops (the database went away under it),
+    start it again. Procrastinate's worker also returns without raising when its listener
+    fails, so a return is a stop like an exception."""
     while True:
         try:
             await jobs.run_worker(context)
-            return
+            log.error("jobs.worker_stopped")
         except Exception as exc:
             log.error("jobs.worker_died", error=repr(exc))
-            await asyncio.sleep(WORKER_RESTART_SECONDS)
+        await asyncio.sleep(WORKER_RESTART_SECONDS)
 
 
 async def run_bot(runtime: AppRuntime, bot: Bot, stop: asyncio.Event, *,

@@ -1,13 +1,14 @@
 """Webhook mode: Telegram POSTs updates to our web server; this registers the route and the hook.
 
 The route is aiogram's `SimpleRequestHandler` with the secret token checked (a wrong or missing
-`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed). Telegram's POST is answered
-as soon as the update is stored (`StoredFirstHandler`), not after its turn: from then on the
-update is ours to answer (the inbox and the job queue retry it), and Telegram need not hold a
-connection through a model call. If the store fails the POST fails, and Telegram redelivers.
-The updates still being handled count as in flight for the graceful shutdown. With no
-configured secret, one is derived from the bot token, so every worker behind the same hook
-agrees on it.
+`X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed) and the body checked next: a
+body that is not an Update is 400 (webhook_body.py); an update of a kind aiogram does not know
+is answered 200 and dropped, as there is nothing to handle. Telegram's POST is answered as soon
+as the update is stored (`StoredFirstHandler`), not after its turn: from then on the update is
+ours to answer (the inbox and the job queue retry it), and Telegram need not hold a connection
+through a model call. If the store fails the POST fails, and Telegram redelivers. The updates
+still being handled count as in flight for the graceful shutdown. With no configured secret, one
+is derived from the bot token, so every worker behind the same hook agrees on it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from urllib.parse import urlparse
 
 import structlog
 from aiogram import Bot, Dispatcher
-from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.middlewares.inbox import STORED
+from bot.runners.webhook_body import BadUpdate, parse_update
 from config.settings import TelegramSettings
 
 log = structlog.get_logger(__name__)
@@ -38,11 +40,19 @@ def webhook_problem(telegram: TelegramSettings) -> str | None:
     if telegram.mode != "webhook":
         return None
     if telegram.bot_token is None:
-        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN: the local Bot API server "
-                "only supports polling")
-    if not telegram.webhook_url or urlparse(telegram.webhook_url).scheme != "https":
-        return "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address"
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN (for the local Bot API server, "
+                "run `python -m bot.local_api` and set TELEGRAM_API_BASE_URL to it)")
+    scheme = urlparse(telegram.webhook_url or "").scheme
+    if scheme == "http" and _on_this_machine(telegram.api_base_url):
+        return None  # a local Bot API server delivers to plain HTTP, as telegram-bot-api --local
+    if not telegram.webhook_url or scheme != "https":
+        return ("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL, an https:// address (http:// "
+                "only with a Bot API server on this machine, TELEGRAM_API_BASE_URL)")
     return None
+
+
+def _on_this_machine(url: str | None) -> bool:
+    return urlparse(url or "").hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def webhook_path(telegram: TelegramSettings) -> str:
@@ -58,12 +68,21 @@ def webhook_secret(telegram: TelegramSettings, bot_token: str) -> str:
 
 
 class StoredFirstHandler(SimpleRequestHandler):
-    """Answers the POST once the inbox has stored the update (or once it is handled, for the
-    kinds the inbox does not keep); the rest of the handling goes on in a task."""
+    """aiogram's handler, with the body checked before the Dispatcher sees it, answering the
+    POST once the inbox has stored the update (or once it is handled, for the kinds the inbox
+    does not keep); the rest of the handling goes on in a task."""
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-        update = Update.model_validate(await request.json(loads=bot.session.json_loads),
-                                       context={"bot": bot})
+        try:
+            update = parse_update(await request.read(), bot)
+        except BadUpdate as exc:
+            log.warning("webhook.bad_body", reason=str(exc))
+            return web.json_response({"ok": False, "description": str(exc)}, status=400)
+        try:
+            update.event_type  # noqa: B018 - raises for a kind this aiogram does not know
+        except UpdateTypeLookupError:
+            log.info("webhook.unknown_update_kind", update_id=update.update_id)
+            return web.json_response({})
         stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self.dispatcher.feed_update(
             bot, update, **self.data, **{STORED: stored}))

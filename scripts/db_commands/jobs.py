@@ -1,60 +1,65 @@
-"""`db_manager.py jobs`: the scheduled jobs in the job store, with their next run.
+"""`db_manager.py jobs`: the scheduled jobs, when each last ran and when it is due next.
 
-Read straight from the job store's table (what every worker's scheduler shares), so it shows
-what will run even while the service is down. Each row's pickled state names the job's trigger.
+Every worker schedules the same jobs from the settings (`bot.scheduling.job_specs`) in its own
+scheduler and runs each at most once per period across workers; what they share is each job's
+last run in Redis (`storage.job_runs`), read here, so the listing is true while the service is
+down too. A job that never ran is shown as a worker starting now would first run it.
 """
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.console import Console
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.scheduling import JOBSTORE_TABLE
+from bot.scheduling import first_run, job_specs
+from config.settings import Settings
 from scripts.service_access import Services
+from storage.job_runs import JobRuns
+from storage.redis_client import create_redis
+from storage.redis_keys import KeySpace
 
 
 @dataclass(frozen=True)
-class StoredJob:
+class JobStatus:
     id: str
-    next_run: datetime | None  # None: paused
-    trigger: str
     description: str
+    trigger: str
+    last_run: datetime | None
+    next_run: datetime | None
 
 
-async def stored_jobs(engine: AsyncEngine) -> list[StoredJob] | None:
-    """The jobs in the store, soonest first; None when no scheduler ever ran on the database."""
-    async with engine.connect() as conn:
-        exists = (await conn.execute(text("SELECT to_regclass(:table)"),
-                                     {"table": JOBSTORE_TABLE})).scalar()
-        if exists is None:
-            return None
-        rows = (await conn.execute(text(
-            f"SELECT id, next_run_time, job_state FROM {JOBSTORE_TABLE} "
-            "ORDER BY next_run_time NULLS LAST, id"))).all()
-    jobs = []
-    for job_id, next_run_time, job_state in rows:
-        # Our own rows, written by APScheduler in this database: trusted input for pickle.
-        state = pickle.loads(job_state)
-        jobs.append(StoredJob(
-            id=job_id,
-            next_run=datetime.fromtimestamp(next_run_time, UTC) if next_run_time else None,
-            trigger=str(state.get("trigger", "?")), description=str(state.get("name", ""))))
-    return jobs
+async def job_statuses(redis_url: str, settings: Settings,
+                       now: datetime | None = None) -> list[JobStatus]:
+    """Every job with its last run (None: never) and next run, soonest first."""
+    now = now or datetime.now(UTC)
+    specs = job_specs(settings.scheduler)
+    redis = create_redis(redis_url)
+    try:
+        runs = JobRuns(redis, KeySpace(settings.redis.key_prefix))
+        last_runs = await runs.last_runs([spec.id for spec in specs])
+    finally:
+        await redis.aclose()
+    statuses = []
+    for spec in specs:
+        last = last_runs[spec.id]
+        due = first_run(spec, last, now) or spec.trigger.get_next_fire_time(None, now)
+        statuses.append(JobStatus(spec.id, spec.description, str(spec.trigger), last, due))
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(statuses, key=lambda job: (job.next_run or far, job.id))
 
 
-async def print_jobs(services: Services, console: Console) -> None:
-    jobs = await stored_jobs(services.engine)
-    if jobs is None:
-        console.print("no scheduled jobs: the service has not started its scheduler on this "
-                      "database yet")
-        return
-    width = max(len(job.id) for job in jobs) if jobs else 0
-    console.print(f"{len(jobs)} scheduled jobs (next run in UTC):")
+def _when(moment: datetime | None, empty: str) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else empty
+
+
+async def print_jobs(services: Services, console: Console, settings: Settings) -> None:
+    assert services.redis_url is not None, "open_services(redis=True) gives the Redis URL"
+    jobs = await job_statuses(services.redis_url, settings)
+    width = max(len(job.id) for job in jobs)
+    console.print(f"{len(jobs)} scheduled jobs, each run by one worker at a time and at most "
+                  "once per period (times in UTC):")
     for job in jobs:
-        when = job.next_run.strftime("%Y-%m-%d %H:%M:%S") if job.next_run else "paused"
-        console.print(f"  {job.id:<{width}}  {when:<19}  {job.trigger}  ({job.description})")
+        console.print(f"  {job.id:<{width}}  last {_when(job.last_run, 'never'):<19}  "
+                      f"next {_when(job.next_run, '-'):<19}  {job.trigger}  ({job.description})")

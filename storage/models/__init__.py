@@ -20,6 +20,7 @@ from storage.models.base import (
 from storage.models.catalog import Listing, Product, ProductImage, Publication
 from storage.models.conversations import BotSession, Conversation, Message, Offer
 from storage.models.inbox import InboxUpdate
+from storage.models.turns import TurnEffect, TurnLease
 from storage.product_status import ProductStatus
 
 __all__ = [
@@ -28,5 +29,5 @@ __all__ = [
     "InboxUpdate",
     "Listing", "Marketplace", "MarketplaceCredential", "Message", "MessageType", "Offer",
     "OfferParty", "OfferStatus", "Product", "ProductImage", "ProductStatus", "Publication",
-    "Seller",
+    "Seller", "TurnEffect", "TurnLease",
 ]

@@ -101,6 +101,13 @@ class Conversation(UUIDKey, Timestamps, Base):
     # Buyer questions forwarded to the seller and not answered yet: a repeat is not sent again.
     open_questions: Mapped[list[Any]] = mapped_column(JSONB,
                                                       server_default=sql_text("'[]'::jsonb"))
+    # Bumped by every ORM write and by a turn's final write, which is refused when the row
+    # moved since the turn read it (a stale turn never overwrites newer state). Counting
+    # messages (a plain UPDATE of message_count) leaves it alone: a follow-up does not make
+    # the running turn stale.
+    version: Mapped[int] = mapped_column(server_default=sql_text("1"))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own dict)
 
 
 class Message(UUIDKey, Base):

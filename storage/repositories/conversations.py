@@ -212,3 +212,60 @@ async def count_active(session: AsyncSession) -> int:
         select(func.count()).select_from(Conversation)
         .where(Conversation.status == ConversationStatus.ACTIVE)
     ) or 0)
+
+
+# A seller's block of a buyer is the status of their chats: every chat between the two is
+# closed at once, and a chat opened later starts closed.
+_BUYER_CHATS_WITH_SELLER = (Conversation.kind == ConversationKind.BUYER_CHAT,
+                            Conversation.seller_id == bindparam("seller_id"),
+                            Conversation.buyer_id == bindparam("buyer_id"))
+_BLOCKED_BY_SELLER = select(Conversation.id).where(
+    *_BUYER_CHATS_WITH_SELLER, Conversation.status == ConversationStatus.BLOCKED).limit(1)
+
+
+async def blocked_by_seller(session: AsyncSession, seller_id: uuid.UUID,
+                            buyer_id: uuid.UUID) -> bool:
+    """Whether the seller's chats with this buyer are closed (the buyer was blocked)."""
+    return await session.scalar(_BLOCKED_BY_SELLER, {"seller_id": seller_id,
+                                                     "buyer_id": buyer_id}) is not None
+
+
+async def set_block(session: AsyncSession, seller_id: uuid.UUID, buyer_id: uuid.UUID, *,
+                    blocked: bool, marker: str | None = None) -> list[uuid.UUID]:
+    """Close (or reopen) every chat between a seller and a buyer; `marker` is appended to
+    the chats' recorded fraud signals. Returns the chats changed."""
+    before, after = (ConversationStatus.ACTIVE, ConversationStatus.BLOCKED) if blocked else (
+        ConversationStatus.BLOCKED, ConversationStatus.ACTIVE)
+    values: dict[str, object] = {"status": after, "updated_at": func.now()}
+    if marker is not None:
+        values["fraud_signals"] = Conversation.fraud_signals.op("||")(
+            func.jsonb_build_array(marker))
+    changed = await session.scalars(
+        update(Conversation)
+        .where(Conversation.kind == ConversationKind.BUYER_CHAT,
+               Conversation.seller_id == seller_id, Conversation.buyer_id == buyer_id,
+               Conversation.status == before)
+        .values(**values).returning(Conversation.id)
+        .execution_options(synchronize_session=False))
+    return list(changed)
+
+
+_WAITING_FOR_SELLER = (
+    select(Conversation)
+    .where(Conversation.kind == ConversationKind.BUYER_CHAT,
+           Conversation.channel == Channel.TELEGRAM,
+           Conversation.seller_id == bindparam("seller_id"),
+           Conversation.status == ConversationStatus.ACTIVE,
+           (func.jsonb_array_length(Conversation.open_questions) > 0)
+           | Conversation.human_takeover)
+    .order_by(Conversation.last_message_at.desc().nullslast())
+    .limit(bindparam("limit"))
+)
+
+
+async def waiting_for_seller(session: AsyncSession, seller_id: uuid.UUID, limit: int = 6
+                             ) -> Sequence[Conversation]:
+    """The seller's Telegram buyer chats where a buyer waits for the seller's own answer (a
+    forwarded question, or a chat the seller took over); the most recent first."""
+    return (await session.scalars(_WAITING_FOR_SELLER, {"seller_id": seller_id,
+                                                        "limit": limit})).all()

@@ -23,13 +23,21 @@ _FIGURES = (select(Offer.amount, Offer.made_by, Offer.status)
             .order_by(Offer.created_at, Offer.id))
 
 
-async def bot_counters(session: AsyncSession, conversation_id: uuid.UUID) -> list[Decimal]:
-    rows = await session.scalars(
-        select(Offer.amount).where(Offer.conversation_id == conversation_id,
-                                   Offer.made_by == OfferParty.BOT)
-        .order_by(Offer.created_at, Offer.id)
-    )
-    return list(rows)
+@dataclass(frozen=True)
+class OfferHistory:
+    """A conversation's figures as the policy reads them, oldest first."""
+
+    counters: list[Decimal]  # the bot's counters
+    buyer_offers: list[Decimal]  # the buyer's offers
+
+
+async def history(session: AsyncSession, conversation_id: uuid.UUID) -> OfferHistory:
+    rows = (await session.execute(
+        select(Offer.amount, Offer.made_by).where(Offer.conversation_id == conversation_id,
+                                                  Offer.made_by != OfferParty.SELLER)
+        .order_by(Offer.created_at, Offer.id))).all()
+    return OfferHistory([a for a, by in rows if by is OfferParty.BOT],
+                        [a for a, by in rows if by is OfferParty.BUYER])
 
 
 async def standing_counter(session: AsyncSession, conversation_id: uuid.UUID) -> Offer | None:
@@ -67,7 +75,7 @@ def figures_of(offers: Sequence[OfferFacts]) -> OfferFigures:
 
 
 def standing_counter_in(offers: Sequence[OfferFacts]) -> OfferFacts | None:
-    """`standing_counter` among offers already read, oldest first (`turns.lock_turn`)."""
+    """`standing_counter` among offers already read, oldest first (`turns.read_turn`)."""
     return next((offer for offer in reversed(offers) if offer.made_by is OfferParty.BOT
                  and offer.status is OfferStatus.PENDING), None)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Listing, Product, ProductImage, ProductStatus
@@ -30,24 +29,6 @@ async def get_owned(
     return await session.scalar(query)
 
 
-async def best_owned_match(session: AsyncSession, seller_id: uuid.UUID, words: str, *,
-                           lock: bool = False) -> Product | None:
-    """The seller's product whose title shares the most words (3+ letters) with `words`."""
-    wanted = {w for w in re.findall(r"\w{3,}", words.lower())}
-    if not wanted:
-        return None
-    candidates = (await session.scalars(
-        select(Product).where(Product.seller_id == seller_id, Product.title.is_not(None),
-                              or_(*(Product.title.ilike(f"%{w}%") for w in wanted))))).all()
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda p: (
-        len(wanted & set(re.findall(r"\w{3,}", (p.title or "").lower()))), p.updated_at))
-    if lock:
-        return await get_owned(session, seller_id, best.id, lock=True)
-    return best
-
-
 async def by_public_ref(session: AsyncSession, public_ref: str) -> Product | None:
     return await session.scalar(select(Product).where(Product.public_ref == public_ref))
 
@@ -60,6 +41,14 @@ async def latest_for_seller(session: AsyncSession, seller_id: uuid.UUID) -> Prod
         .order_by(Product.updated_at.desc(), Product.created_at.desc())
         .limit(1)
     )
+
+
+async def recent_for_seller(session: AsyncSession, seller_id: uuid.UUID, limit: int
+                            ) -> Sequence[Product]:
+    """The seller's products acted on most recently first (the first is the one in focus)."""
+    return (await session.scalars(
+        select(Product).where(Product.seller_id == seller_id)
+        .order_by(Product.updated_at.desc(), Product.created_at.desc()).limit(limit))).all()
 
 
 async def list_for_seller(
@@ -75,8 +64,10 @@ async def list_for_seller(
 async def search_published(
     session: AsyncSession, words: Sequence[str], *, max_price: float | None = None, limit: int = 5
 ) -> Sequence[Product]:
+    # Reserved and sold ones too (the results say so), after the ones on sale.
     query = select(Product).where(Product.status.in_([ProductStatus.PUBLISHED,
-                                                      ProductStatus.RESERVED]))
+                                                      ProductStatus.RESERVED,
+                                                      ProductStatus.SOLD]))
     conditions = [
         or_(Product.title.ilike(f"%{word}%"), Product.description.ilike(f"%{word}%"),
             Product.category_name.ilike(f"%{word}%"))
@@ -86,7 +77,9 @@ async def search_published(
         query = query.where(or_(*conditions))
     if max_price is not None:
         query = query.where(Product.price <= max_price)
-    return (await session.scalars(query.order_by(Product.listed_at.desc().nullslast())
+    on_sale_first = case((Product.status == ProductStatus.PUBLISHED, 0), else_=1)
+    return (await session.scalars(query.order_by(on_sale_first,
+                                                 Product.listed_at.desc().nullslast())
                                   .limit(limit))).all()
 
 
@@ -112,6 +105,13 @@ async def image_count(session: AsyncSession, product_id: uuid.UUID) -> int:
     return int(await session.scalar(
         select(func.count()).select_from(ProductImage).where(ProductImage.product_id == product_id)
     ) or 0)
+
+
+async def images_of(session: AsyncSession, product_id: uuid.UUID) -> list[ProductImage]:
+    """The product's photos, primary first."""
+    return list((await session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.is_primary.desc(), ProductImage.position))).all())
 
 
 async def active_listing(session: AsyncSession, product_id: uuid.UUID) -> Listing | None:

@@ -1,10 +1,11 @@
 """A turn's trips to the database on the path of every message, one statement each.
 
 `store_in_known_chat` stores an inbound message in its chat's existing conversation and counts
-it (with no transaction around it: one round trip); `lock_turn` locks the inbound and its
-conversation for the turn and reads everything the turn starts from; `finish_turn` marks the
-inbound processed, stores the reply and counts it; `store_counted` stores and counts any other
-bot message (a notification). All are built once, with bind parameters:
+it (with no transaction around it: one round trip); `read_turn` reads everything the turn
+starts from, locking nothing (the turn's snapshot); `finish_turn` marks the inbound processed,
+counts the reply and writes the turn's conversation fields against the version the turn read,
+then stores the reply; `store_counted` stores and counts any other bot message (a
+notification). All are built once, with bind parameters:
 building a statement and computing its cache key costs SQLAlchemy more than running it (the
 key is memoized on the statement object), and a plain statement skips the ORM's flush.
 """
@@ -22,7 +23,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    case,
     cast,
     func,
     literal,
@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.database import AUDIT_ACTOR_SETTING
 from storage.models import (
     Author,
     Buyer,
@@ -178,32 +177,24 @@ _OFFERS = select(_json_list(
     cast(_OFFER.amount, String), _OFFER.made_by, _OFFER.status,
     order_by=[_OFFER.created_at, _OFFER.id])).where(
     _OFFER.conversation_id == Conversation.id).scalar_subquery()
-_SPEAKER = case((Message.author == Author.SELLER, Conversation.seller_id),
-                else_=Conversation.buyer_id)
-_LOCK_TURN = (
+_READ_TURN = (
     select(Message, Conversation, Seller, Buyer, Product,
-           type_coerce(_HISTORY, JSON), type_coerce(_OFFERS, JSON),
-           func.set_config(AUDIT_ACTOR_SETTING, func.concat(
-               cast(Message.author, String), ":",
-               func.coalesce(cast(_SPEAKER, String), "None")), True))
+           type_coerce(_HISTORY, JSON), type_coerce(_OFFERS, JSON))
     .join(Conversation, Conversation.id == Message.conversation_id)
     .outerjoin(Seller, Seller.id == Conversation.seller_id)
     .outerjoin(Buyer, Buyer.id == Conversation.buyer_id)
     .outerjoin(Product, Product.id == Conversation.product_id)
     .where(Message.id == bindparam("message_id"))
-    .with_for_update(of=[Message, Conversation])
 )
 
 
-async def lock_turn(session: AsyncSession, message_id: uuid.UUID, *, history: int
+async def read_turn(session: AsyncSession, message_id: uuid.UUID, *, history: int
                     ) -> TurnRows | None:
-    """Lock an inbound message and its conversation (FOR UPDATE) and read everything the turn
-    starts from, with the last `history` messages, in one round trip.
-
-    The same statement names the speaker for the audit triggers of this transaction, as
-    `set_audit_actor(session, "<author>:<seller or buyer id>")` would.
-    """
-    row = (await session.execute(_LOCK_TURN, {"message_id": message_id,
+    """Read everything a turn starts from (the inbound, its conversation with its version,
+    seller, buyer, product, the last `history` messages, the offers) in one round trip, locking
+    nothing: the caller commits at once and the turn runs on this snapshot, deciding on fresh
+    rows in each tool's own transaction and checking the version at its final write."""
+    row = (await session.execute(_READ_TURN, {"message_id": message_id,
                                               "history": history})).first()
     if row is None:
         return None
@@ -216,27 +207,38 @@ async def lock_turn(session: AsyncSession, message_id: uuid.UUID, *, history: in
     )
 
 
-# The turn's end: the inbound marked processed, the replies counted on the conversation with
-# the fields every turn sets, and the reply stored when there is one.
-TURN_FIELDS = ("state", "detected_intent", "summary", "open_questions")
-_PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"))
-              .values(processed_at=bindparam("done_at")).cte("processed"))
-_COUNTED = (update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("turn_conversation"))
+# The turn's end: the inbound marked processed (if no one did it meanwhile), the conversation's
+# count and the fields a turn sets written if its version is still the one the turn read.
+TURN_FIELDS = ("state", "status", "detected_intent", "summary", "open_questions",
+               "negotiated_price", "meeting_place", "meeting_time", "flagged", "fraud_signals")
+_PROCESSED = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("inbound_id"),
+                                      _MESSAGES.c.processed_at.is_(None))
+              .values(processed_at=bindparam("done_at"))
+              .returning(_MESSAGES.c.id).cte("processed"))
+_COUNTED = (update(_CONVERSATIONS)
+            .where(_CONVERSATIONS.c.id == bindparam("turn_conversation"),
+                   _CONVERSATIONS.c.version == bindparam("read_version"))
             .values(message_count=_CONVERSATIONS.c.message_count + bindparam("replies"),
                     last_message_at=bindparam("done_at"),
+                    version=_CONVERSATIONS.c.version + 1,
                     **{name: bindparam(f"turn_{name}", type_=_CONVERSATIONS.c[name].type)
-                       for name in TURN_FIELDS}))
+                       for name in TURN_FIELDS})
+            .returning(_CONVERSATIONS.c.version).cte("counted"))
+_FINISH = select(select(func.count()).select_from(_PROCESSED).scalar_subquery(),
+                 select(_COUNTED.c.version).scalar_subquery())
 REPLY_COLUMNS = ("id", "conversation_id", "channel", "direction", "author", "text", "buttons",
                  "reply_to_id", "message_type", "tool_calls", "input_tokens", "output_tokens",
                  "latency_ms", "model")
-_FINISH_WITH_REPLY = (
-    insert(_MESSAGES)
-    # not named after columns: the UPDATEs would take such a parameter for a SET value
-    .values({name: bindparam(f"reply_{name}", type_=_MESSAGES.c[name].type)
-             for name in REPLY_COLUMNS})
-    .add_cte(_PROCESSED, _COUNTED.cte("counted"))
-)
-_FINISH_WITHOUT_REPLY = _COUNTED.add_cte(_PROCESSED)
+_STORE_REPLY = insert(_MESSAGES).values(
+    {name: bindparam(f"reply_{name}", type_=_MESSAGES.c[name].type) for name in REPLY_COLUMNS})
+
+
+class StaleTurn(Exception):
+    """The conversation changed since the turn read it: its final write is refused."""
+
+
+class AlreadyAnswered(Exception):
+    """Another run of the turn marked the inbound processed first."""
 
 
 # Any other bot message (a notification): stored and counted on its conversation.
@@ -264,19 +266,25 @@ async def store_counted(session: AsyncSession, row: dict[str, Any], *, at: datet
 async def finish_turn(session: AsyncSession, *, inbound_id: uuid.UUID,
                       conversation: Conversation, reply: dict[str, Any] | None, at: datetime
                       ) -> None:
-    """Mark the inbound processed at `at`, store `reply` (a messages row: a value for each of
-    REPLY_COLUMNS), count it and write the conversation's TURN_FIELDS as they are now: one
-    statement, in the turn's transaction. Those fields then count as saved in the session
-    (the commit's flush does not write them again); the rest it writes as usual."""
+    """In the turn's final transaction: mark the inbound processed at `at`, count the reply
+    and write the conversation's TURN_FIELDS as they are now, checked against the version the
+    turn read (one statement), then store `reply` (a messages row: REPLY_COLUMNS).
+
+    Raises `StaleTurn` when the conversation moved on (the caller rolls back and runs the turn
+    again on fresh rows) and `AlreadyAnswered` when the inbound was processed meanwhile."""
     params: dict[str, Any] = {
         "inbound_id": inbound_id, "turn_conversation": conversation.id, "done_at": at,
-        "replies": 1 if reply is not None else 0,
+        "read_version": conversation.version, "replies": 1 if reply is not None else 0,
         **{f"turn_{name}": getattr(conversation, name) for name in TURN_FIELDS}}
-    with session.no_autoflush:  # TURN_FIELDS' pending changes are written here, not twice
-        if reply is None:
-            await session.execute(_FINISH_WITHOUT_REPLY, params)
-        else:
-            await session.execute(_FINISH_WITH_REPLY, {
-                **params, **{f"reply_{name}": reply[name] for name in REPLY_COLUMNS}})
+    processed, version = (await session.execute(_FINISH, params)).one()
+    if not processed:
+        raise AlreadyAnswered(str(inbound_id))
+    if version is None:
+        raise StaleTurn(f"conversation {conversation.id} moved past version "
+                        f"{conversation.version}")
+    if reply is not None:
+        await session.execute(_STORE_REPLY, {f"reply_{name}": reply[name]
+                                             for name in REPLY_COLUMNS})
     for name in TURN_FIELDS:
         set_committed_value(conversation, name, params[f"turn_{name}"])
+    set_committed_value(conversation, "version", version)

@@ -1,7 +1,8 @@
-"""Listing generation with Gemini: photos go as image parts, the output is a validated schema.
+"""Listing generation with Gemini through the local double over real HTTP.
 
-An answer that breaks the schema (a 5-character title) is never stored: the rule-based writer
-takes over.
+The photo travels as inline image data, read from the media store by its storage key (the
+stored message carries only the key); its tokens and cost count in the turn's. An answer that
+breaks the schema, or a blocked one, is never stored: the rule-based writer takes over.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import base64
 import io
 import json
 
-import httpx
 from PIL import Image
-from pydantic import SecretStr
 
+from agents.agent_turn import ModelUsage, turn_usage
 from agents.listing_writer import GeminiListingWriter
 from agents.model_factory import create_gemini
 from agents.turn_context import PhotoRef
+from integrations.gemini_local.wire import Reply
+from integrations.media_store import MediaStore
+from tests.conftest import gemini_settings
 
 
 def _jpeg() -> bytes:
@@ -25,51 +28,106 @@ def _jpeg() -> bytes:
     return buffer.getvalue()
 
 
-def _writer(settings, answer: dict, seen: list[dict]) -> GeminiListingWriter:
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content))
-        return httpx.Response(200, json={
-            "candidates": [{"content": {"role": "model",
-                                        "parts": [{"text": json.dumps(answer)}]},
-                            "finishReason": "STOP", "index": 0}],
-            "usageMetadata": {"promptTokenCount": 300, "candidatesTokenCount": 80,
-                              "totalTokenCount": 380}})
-
-    llm = settings.llm.model_copy(update={"google_api_key": SecretStr("k"), "max_retries": 0})
-    model = create_gemini(llm, client_args={"transport": httpx.MockTransport(handler)})
-    return GeminiListingWriter(model, llm.gemini_model)
+def _writer(settings, double, tmp_path) -> GeminiListingWriter:
+    llm = gemini_settings(settings, double.base_url).llm
+    return GeminiListingWriter(create_gemini(llm), llm, media=MediaStore(tmp_path))
 
 
-async def test_photos_are_sent_as_image_parts_and_output_is_validated(settings):
-    seen: list[dict] = []
-    writer = _writer(settings, {
-        "title": "Bicicleta Trek Marlin 5 talla M",
-        "description": "Bicicleta de montaña Trek Marlin 5, talla M, con poco uso y bien "
-                       "cuidada. Se entrega tal cual se ve en las fotos.",
-        "category_id": "MLA1292", "condition": "used", "suggested_price": 350,
-        "currency": "EUR", "attributes": {"BRAND": "Trek", "MODEL": "Marlin 5"},
-    }, seen)
+async def test_a_stored_photo_reaches_gemini_as_inline_image_data(settings, gemini_double,
+                                                                  tmp_path):
     photo = _jpeg()
-    listing = await writer.write("Vendo bici Trek Marlin 5 talla M, 350€, poco uso",
-                                 [PhotoRef(data=photo)], language="es")
-    parts = seen[0]["contents"][-1]["parts"]
-    images = [p["inlineData"] for p in parts if "inlineData" in p]
-    assert images, "the photo travels as an inline image part"
-    mime = images[0].get("mimeType") or images[0].get("mime_type")
-    assert mime == "image/jpeg"
-    assert base64.urlsafe_b64decode(images[0]["data"]) == photo
-    assert listing.provider == "gemini" and listing.title.startswith("Bicicleta Trek")
+    (tmp_path / "AgADBQ.jpg").write_bytes(photo)
+    usage = ModelUsage()
+    token = turn_usage.set(usage)
+    try:
+        listing = await _writer(settings, gemini_double, tmp_path).write(
+            "Vendo bici Trek Marlin 5 talla M, 350€, poco uso",
+            [PhotoRef(storage_key="AgADBQ.jpg", format="jpg")], language="es")
+    finally:
+        turn_usage.reset(token)
+
+    body = gemini_double.requests[0]["body"]
+    images = [p["inlineData"] for p in body["contents"][-1]["parts"] if "inlineData" in p]
+    assert len(images) == 1
+    assert (images[0].get("mimeType") or images[0].get("mime_type")) == "image/jpeg"
+    assert base64.urlsafe_b64decode(images[0]["data"]) == photo  # as google-genai encodes it
+    assert body["generationConfig"]["responseMimeType"] == "application/json"
+    assert listing.provider == "gemini" and "Trek" in listing.title
     assert listing.price == 350 and listing.price_source == "given"
-    assert listing.attributes["BRAND"] == "Trek"
+    assert usage.input_tokens > 258 and usage.output_tokens > 0  # an image is 258 tokens
+    assert usage.cost_usd > 0
 
 
-async def test_schema_breaking_answer_falls_back_to_rules(settings):
-    seen: list[dict] = []
-    writer = _writer(settings, {"title": "Bici", "description": "corta",
-                                "category_id": "MLA1292", "condition": "used",
-                                "currency": "EUR", "attributes": {}}, seen)
-    listing = await writer.write("Vendo bici Trek Marlin 5 talla M, 350€, poco uso", [],
-                                 language="es")
-    assert seen, "Gemini was asked"
+async def test_a_missing_photo_file_is_skipped_and_the_listing_still_written(
+        settings, gemini_double, tmp_path):
+    listing = await _writer(settings, gemini_double, tmp_path).write(
+        "Vendo bici Trek Marlin 5 talla M, 350€", [PhotoRef(storage_key="gone.jpg")],
+        language="es")
+    parts = gemini_double.requests[0]["body"]["contents"][-1]["parts"]
+    assert not [p for p in parts if "inlineData" in p]
+    assert listing.provider == "gemini"
+
+
+class _ShortTitles:
+    async def reply(self, request) -> Reply:
+        return Reply(parts=[{"text": json.dumps({
+            "title": "Bici", "description": "corta", "category_id": "MLA1292",
+            "condition": "used", "currency": "EUR", "attributes": {}})}], input_tokens=10,
+            output_tokens=10)
+
+
+async def test_a_schema_breaking_answer_falls_back_to_rules(settings, gemini_double, tmp_path):
+    gemini_double.brain = _ShortTitles()
+    usage = ModelUsage()
+    token = turn_usage.set(usage)
+    try:
+        listing = await _writer(settings, gemini_double, tmp_path).write(
+            "Vendo bici Trek Marlin 5 talla M, 350€, poco uso", [], language="es")
+    finally:
+        turn_usage.reset(token)
+    assert gemini_double.requests, "Gemini was asked"
     assert listing.provider == "rules"
     assert 10 <= len(listing.title) <= 60 and len(listing.description) >= 50
+    assert usage.fallbacks == {"invalid_listing": 1}
+
+
+async def test_a_blocked_listing_answer_falls_back_to_rules(settings, gemini_double, tmp_path):
+    gemini_double.control({"mode": "safety"})
+    usage = ModelUsage()
+    token = turn_usage.set(usage)
+    try:
+        listing = await _writer(settings, gemini_double, tmp_path).write(
+            "Vendo cuchillo de caza, 40€", [], language="es")
+    finally:
+        turn_usage.reset(token)
+    assert listing.provider == "rules" and usage.fallbacks == {"safety": 1}
+
+
+async def test_a_new_listing_and_its_regeneration_both_send_the_stored_photo(
+        settings, gemini_double, session_factory, session, clock, tmp_path):
+    from sqlalchemy import select
+
+    from agents.agent_factory import build_agents
+    from agents.conversation_service import ConversationService
+    from agents.models.offline import OfflineChatModel
+    from storage.models import Product
+    from tests.agents.conftest import Chat
+
+    photo = _jpeg()
+    (tmp_path / "AgADCQ.jpg").write_bytes(photo)
+    llm = gemini_settings(settings, gemini_double.base_url).llm
+    writer = GeminiListingWriter(create_gemini(llm), llm, media=MediaStore(tmp_path))
+    chat = Chat(ConversationService(
+        session_factory=session_factory, settings=settings, clock=clock, listing_writer=writer,
+        agents=build_agents(OfflineChatModel(), settings.llm)))
+    await chat.send("seller", 1201, "Vendo bici Trek Marlin 5 talla M, 350€", name="Ana",
+                    photos=[PhotoRef(storage_key="AgADCQ.jpg", format="jpg")])
+    product = await session.scalar(select(Product).order_by(Product.created_at.desc()))
+    await chat.send("seller", 1201, "", callback=f"listing:regenerate:{product.id}")
+
+    listing_calls = [r["body"] for r in gemini_double.requests]
+    assert len(listing_calls) == 2  # the new listing and the regeneration
+    for body in listing_calls:
+        images = [p.get("inlineData") for p in body["contents"][-1]["parts"]
+                  if p.get("inlineData")]
+        assert [base64.urlsafe_b64decode(i["data"]) for i in images] == [photo]

@@ -6,12 +6,19 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from storage.models import Buyer, Conversation, Listing, Product, ProductStatus
+from storage.models import (
+    Buyer,
+    Conversation,
+    ConversationStatus,
+    Listing,
+    Product,
+    ProductStatus,
+)
 from tests.agents.conftest import Chat
 
 
-async def test_fraud_signals_flag_warn_seller_and_lower_trust(make_service, published_product,
-                                                              session):
+async def test_a_strong_signal_closes_the_chat_and_the_seller_can_reopen_it(
+        make_service, published_product, session):
     product = await published_product()
     chat = Chat(make_service())
     await chat.send("buyer", 2401, "Hola", open_ref=product.public_ref, name="Scam")
@@ -19,19 +26,50 @@ async def test_fraud_signals_flag_warn_seller_and_lower_trust(make_service, publ
                              name="Scam")
     assert result.tools == ["fraud_guard"]
     assert result.replies and "560" not in result.replies[0].text
-    assert result.deliveries and result.deliveries[0].recipient == "seller"
-    assert "⚠️" in result.deliveries[0].text
+    [notice] = result.deliveries
+    assert notice.recipient == "seller" and notice.text.startswith("⛔")
+    assert "advance_payment" not in notice.text and "Western Union" in notice.text
     conversation = await session.get(Conversation, result.conversation_id,
                                      populate_existing=True)
-    assert conversation.flagged and conversation.fraud_signals
+    assert conversation.flagged and conversation.status is ConversationStatus.BLOCKED
+    assert conversation.fraud_signals == ["advance_payment", "courier_pickup"]
     buyer = await session.scalar(select(Buyer).where(Buyer.telegram_id == 2401))
-    assert buyer.trust_score < Decimal("0.5")
-    if buyer.is_blocked:  # a strong signal blocks at once: the agent then stays silent
-        silent = await chat.send("buyer", 2401, "¿Sigue disponible?", name="Scam")
-        assert not silent.replies and not silent.duplicate
+    assert buyer.trust_score < Decimal("0.5") and not buyer.is_blocked  # the seller's block
+    silent = await chat.send("buyer", 2401, "¿Sigue disponible?", name="Scam")
+    assert not silent.replies and not silent.duplicate and silent.inbound_id is not None
+
+    [[unblock]] = notice.buttons
+    other = await chat.send("seller", 1102, "", callback=unblock.callback_data, name="Eve")
+    conversation = await session.get(Conversation, result.conversation_id,
+                                     populate_existing=True)
+    assert other.tools == [] and conversation.status is ConversationStatus.BLOCKED, \
+        "another seller's press does nothing"
+    reopened = await chat.send("seller", 1001, "", callback=unblock.callback_data, name="Ana")
+    assert reopened.tools == ["unblock_buyer"]
+    assert [d.recipient for d in reopened.deliveries] == ["buyer"]
+    conversation = await session.get(Conversation, result.conversation_id,
+                                     populate_existing=True)
+    assert conversation.status is ConversationStatus.ACTIVE
+    assert conversation.fraud_signals[-1] == "unblocked_by_seller"
+    answered = await chat.send("buyer", 2401, "¿Sigue disponible?", name="Scam")
+    assert answered.replies
 
 
-async def test_blocked_buyer_gets_no_agent_reply_but_message_is_stored(
+async def test_a_soft_signal_warns_and_the_chat_goes_on(make_service, published_product,
+                                                        session):
+    product = await published_product()
+    chat = Chat(make_service())
+    await chat.send("buyer", 2404, "Hola", open_ref=product.public_ref, name="Rosa")
+    warned = await chat.send("buyer", 2404, "¿Te puedo pagar por PayPal amigos y familia?",
+                             name="Rosa")
+    assert warned.tools == ["fraud_guard"] and warned.deliveries[0].text.startswith("⚠️")
+    conversation = await session.get(Conversation, warned.conversation_id,
+                                     populate_existing=True)
+    assert conversation.status is ConversationStatus.ACTIVE
+    assert (await chat.send("buyer", 2404, "¿Sigue disponible?", name="Rosa")).replies
+
+
+async def test_blocked_buyer_is_told_once_and_the_message_is_stored(
         make_service, published_product, session):
     product = await published_product()
     chat = Chat(make_service())
@@ -39,7 +77,10 @@ async def test_blocked_buyer_gets_no_agent_reply_but_message_is_stored(
     buyer = await session.scalar(select(Buyer).where(Buyer.telegram_id == 2402))
     buyer.is_blocked = True
     await session.commit()
-    result = await chat.send("buyer", 2402, "Te doy 100")
+    told = await chat.send("buyer", 2402, "Te doy 100")
+    assert told.inbound_id is not None and told.tools == ["chat_closed"]
+    assert "cerrado" in told.replies[0].text
+    result = await chat.send("buyer", 2402, "Te doy 100 ya")
     assert result.inbound_id is not None and not result.replies and not result.tools
 
 

@@ -38,3 +38,9 @@ async def test_the_redelivery_count_sees_a_second_answer(world: Harness) -> None
     outcome = Outcome("check")
     judge(outcome, "two messages", got, ["one reply"])
     assert (outcome.duplicated, outcome.answered_once) == (1, 0), got
+
+
+async def test_the_fallback_answers_when_gemini_is_down_or_hangs(world: Harness) -> None:
+    outcome = await run_scenario(world, "model-outage", short=True)
+    assert_every_message_answered_once(outcome, sent=2 * 2 * 3)  # 2 outages x 2 chats x 3
+    assert outcome.details["answers_over_budget"] == 0

@@ -120,8 +120,9 @@ async def make_runtime(fresh_database: str, redis_url: str, redis_prefix: str, t
     async def factory(settings: Settings, **kwargs: Any) -> AppRuntime:
         kwargs.setdefault("redis_url", redis_url)
         kwargs.setdefault("database_url", fresh_database)
+        # the seller's photos stay out of git
+        kwargs.setdefault("media_dir", tmp_path / "data" / "media")
         runtime = await build_runtime(settings, key_prefix=redis_prefix, **kwargs)
-        runtime.media_dir = tmp_path / "data" / "media"  # the seller's photos stay out of git
         built.append(runtime)
         return runtime
 

@@ -88,7 +88,8 @@ async def test_redis_down_and_postgres_restarted_while_messages_flow_lose_nothin
         if await unanswered(runtime, pushed) == []:
             break
         await asyncio.sleep(0.5)
-    assert await unanswered(runtime, pushed) == [], "lost messages"
+    left = await unanswered(runtime, pushed)
+    assert left == [], "lost messages"
     assert await state.wait_idle(quiet=1.0, timeout=30)
     async with runtime.session_factory() as session:
         rows = (await session.execute(

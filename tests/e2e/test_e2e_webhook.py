@@ -190,6 +190,11 @@ def test_webhook_settings_problems_and_the_derived_secret(settings: Settings) ->
     assert "TELEGRAM_BOT_TOKEN" in (webhook_problem(no_token.telegram) or "")
     plain = with_telegram(webhook, webhook_url="http://bot.example.test/hook")
     assert "https://" in (webhook_problem(plain.telegram) or "")
+    # plain HTTP only towards a Bot API server on this machine (the local one delivers there)
+    local = with_telegram(plain, api_base_url="http://127.0.0.1:8088")
+    assert webhook_problem(local.telegram) is None
+    remote = with_telegram(plain, api_base_url="https://bot-api.example.test")
+    assert "https://" in (webhook_problem(remote.telegram) or "")
     assert webhook_path(webhook.telegram) == "/hook"
     assert webhook_path(with_telegram(webhook, webhook_url="https://x.test").telegram) == \
         "/telegram/webhook"

@@ -119,6 +119,9 @@ async def test_sticker_voice_and_document_pushes(local: Local) -> None:
         ({"user": ANA, "photo_base64": "%%%not base64"}, "photo_base64"),
         ({"user": ANA, "sticker": "yes"}, "sticker"),
         ({"user": ANA, "document_base64": "aGk="}, "file_name"),
+        ({"user": ANA, "text": "sí", "reply_to_message_id": 99}, "reply_to_message_id"),
+        ({"user": ANA, "text": "sí", "reply_to_message_id": "1"}, "reply_to_message_id"),
+        ({"user": ANA, "sticker": True, "reply_to_message_id": 1}, "reply_to_message_id"),
     ],
 )
 async def test_push_errors_name_the_bad_key(
@@ -129,6 +132,26 @@ async def test_push_errors_name_the_bad_key(
     assert status == 400
     assert body["key"] == key and key in body["error"]
     assert local.state.pending_updates() == []
+
+
+async def test_a_text_replying_to_a_message_carries_it_as_telegram_does(local: Local) -> None:
+    local.state.register_user(ANA)
+    asked = await local.bot("sendMessage", chat_id=1001, text="❓ ¿Cabe por la puerta?")
+    answer = await local.bot("sendMessage", chat_id=1001, text="Enviado",
+                             reply_parameters={"message_id": asked["message_id"]})
+
+    status, pushed = await local.post("/local/updates", {
+        "user": ANA, "text": "Sí, cabe", "reply_to_message_id": answer["message_id"]})
+
+    assert status == 200
+    message = local.state.pending_updates()[-1]["message"]
+    assert message["text"] == "Sí, cabe"
+    replied = message["reply_to_message"]
+    assert replied["message_id"] == answer["message_id"] and replied["text"] == "Enviado"
+    assert "reply_to_message" not in replied  # not nested, as on Telegram
+    _, listed = await local.get("/local/messages", chat_id=1001, include_user=1)
+    mine = next(m for m in listed["messages"] if m["message_id"] == pushed["message_id"])
+    assert mine["reply_to"] == {"message_id": answer["message_id"], "text": "Enviado"}
 
 
 async def test_callback_needs_a_button_of_that_bot_message(local: Local) -> None:

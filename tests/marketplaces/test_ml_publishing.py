@@ -45,7 +45,7 @@ TOO_MANY = {"message": "Too many requests", "error": "too_many_requests", "statu
 
 
 def expect_lookup(mocked: aioresponses) -> None:
-    mocked.get(SKU_SEARCH, payload=NO_ITEMS)
+    mocked.get(SKU_SEARCH, payload=NO_ITEMS, repeat=True)
     mocked.get(DISCOVERY, payload=PREDICTION)
     mocked.get(CATEGORY_ATTRIBUTES, payload=ATTRIBUTES)
 

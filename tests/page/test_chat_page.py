@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import aiohttp
 from PIL import Image
 from playwright.async_api import Locator, Page, expect
 
@@ -91,3 +92,59 @@ async def test_seller_publishes_a_photo_listing_and_buyer_gets_answers(
     await expect(page.locator(".pane .error:visible")).to_have_count(0)
 
     await page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+async def test_seller_replies_to_a_forwarded_question_with_the_pages_reply_action(
+    running_app: RunningApp, page: Page
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{running_app.base_url}/local/fixtures", json={
+            "sellers": {"ana": {"telegram_id": 5101, "name": "Ana", "language": "es"}},
+            "products": {"sofa": {
+                "seller": "ana", "title": "Sofá de tres plazas gris", "price": 200,
+                "description": "Sofá de tres plazas en tela gris, muy cómodo, sin manchas ni "
+                               "roturas. Recogida en Valencia.",
+                "condition": "used", "status": "published"}}}) as response:
+            assert response.status == 200, await response.text()
+            start = (await response.json())["products"]["sofa"]["start"]
+    await page.goto(f"{running_app.base_url}/")
+    seller, buyer = page.locator("#seller"), page.locator("#buyer")
+    identity = seller.locator("form.identity")
+    await identity.locator("input[name=first_name]").fill("Ana")
+    await identity.locator("input[name=id]").fill("5101")
+    await identity.locator("button[type=submit]").click()
+
+    await send(buyer, f"/start {start}")
+    await expect(bot_messages(buyer).first).to_contain_text("Sofá")
+    await send(buyer, "¿Cabe por una puerta de 70 cm?")
+    question = bot_messages(seller).filter(has_text="puerta de 70 cm")
+    await expect(question).to_have_count(1)
+
+    # the reply action quotes the message: a banner until sent, then the quote above the reply
+    await question.get_by_role("button", name="Reply").click()
+    replying = seller.locator(".replying")
+    await expect(replying).to_be_visible()
+    await expect(replying.locator(".replying-text")).to_contain_text("puerta de 70 cm")
+    await send(seller, "Sí, las patas se desmontan")
+    mine = seller.locator(".message.from-user").filter(has_text="las patas se desmontan")
+    await expect(mine.locator(".quote")).to_contain_text("puerta de 70 cm")
+    await expect(replying).to_be_hidden()
+    await expect(bot_messages(seller).last).to_contain_text("Enviado a")
+    await expect(bot_messages(buyer).last).to_contain_text(
+        "El vendedor: Sí, las patas se desmontan")
+
+    # the server stored the reply as Telegram does: reply_to_message is the quoted message
+    sent_id = int(await mine.get_attribute("data-message-id") or 0)
+    quoted_id = int(await question.get_attribute("data-message-id") or 0)
+    body = running_app.state.message(5101, sent_id)
+    assert body is not None and body["reply_to_message"]["message_id"] == quoted_id
+    assert "reply_to_message" not in body["reply_to_message"]
+
+    # a cancelled reply sends a plain message
+    await bot_messages(seller).last.get_by_role("button", name="Reply").click()
+    await seller.locator(".cancel-reply").click()
+    await expect(replying).to_be_hidden()
+    await send(seller, "mis productos")
+    plain = seller.locator(".message.from-user").filter(has_text="mis productos")
+    await expect(plain.locator(".quote")).to_have_count(0)
+    await expect(page.locator(".pane .error:visible")).to_have_count(0)

@@ -78,12 +78,12 @@ async def test_the_export_keeps_what_the_bot_said(replay_env: ReplayEnvironment)
         "Hola 👋 Estás preguntando por «iPhone 13 Pro 128GB» — 650 € (usado). Está disponible. "
         "¿Qué quieres saber?"]}}
     assert turns[2]["says"] == "Te doy 400 y lo recojo hoy"
-    assert any("605 €" in text for text in turns[2]["expect"]["reply_contains"])
+    assert any("600 €" in text for text in turns[2]["expect"]["reply_contains"])
     deal = turns[3]["expect"]
-    assert any("Luis acepta 605 €" in text for text in deal["notifies"]["ana"])
+    assert any("Luis acepta 600 €" in text for text in deal["notifies"]["ana"])
     assert turns[4]["seller"] == "ana" and turns[4]["taps"] == "✅ Confirmar venta"
     assert exported["final"] == {"products": {"product": {
-        "status": "sold", "price": 650, "min_price": 560, "sold_price": 605}}}
+        "status": "sold", "price": 650, "min_price": 560, "sold_price": 600}}}
 
 
 async def test_db_manager_export_conversation_command(replay_env: ReplayEnvironment,

@@ -67,7 +67,7 @@ async def test_failing_expectations_name_file_turn_and_difference(
     assert f"{path}: turn 1: reply_contains: 'vendido' not found; the bot's messages to luis " \
            "were 'Hola 👋" in text
     assert f"{path}: turn 1: buttons: no button containing 'Comprar'; buttons were " \
-           "['Aceptar 605 €']" in text
+           "['Aceptar 600 €']" in text
     assert f"{path}: turn 1: tools: 'ask_seller' was not called; tools called in this turn: " \
            "['make_offer']" in text
     assert f"{path}: turn 1: notifies.ana: the bot sent ana nothing in this turn" in text

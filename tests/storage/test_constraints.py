@@ -272,6 +272,7 @@ EXPECTED_ON_DELETE = {
     "fk_product_images_product_id_products": "c",
     "fk_products_seller_id_sellers": "c",
     "fk_publications_product_id_products": "c",
+    "fk_turn_effects_inbound_id_messages": "c",
 }
 
 

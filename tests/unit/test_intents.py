@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.intents import fold, read_message
+from agents.intents import fold, guess_role, read_message
 from agents.intents_amounts import find_amounts
 from agents.intents_language import detect_language
 
@@ -79,6 +79,24 @@ def test_role_is_guessed_from_seller_only_commands() -> None:
     assert read_message("Vendo bici Trek, 350€").intent == "sell"
     assert read_message("te doy 300").intent == "offer"
     assert read_message("¿está vendido?").intent == "availability"
+
+
+
+@pytest.mark.parametrize("text", [
+    "hi, any shelves for sale under 70?", "te doy 150 por la canon", "anyone selling a bike?",
+    "¿alguien vende una bici de niño?", "asdf qwerty 123 zzz", "lorem ipsum dolor sit amet 99",
+    "<script>alert(1)</script> 50€ barato", "precio 20 por 3 cosas raras", "Kallax 4x4, 60€",
+])
+def test_a_newcomer_who_asks_offers_or_types_anything_is_a_buyer(text: str) -> None:
+    assert guess_role(text) == "buyer"
+
+
+@pytest.mark.parametrize("text", [
+    "Vendo bici Trek talla M, 350€", "I'm selling my old Kindle for 60",
+    "Kallax shelf for sale, 50€", "pongo a la venta mi sofá por 200",
+])
+def test_a_newcomer_with_a_clear_selling_sentence_is_a_seller(text: str) -> None:
+    assert guess_role(text) == "seller"
 
 
 def test_photos_marker_is_read_and_removed() -> None:

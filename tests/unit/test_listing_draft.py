@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.categories import CategoryTree
-from agents.listing_draft import compose_description, detect_language, read_product_sentence
+from agents.listing_description import compose_description
+from agents.listing_draft import detect_language, read_product_sentence
 from agents.price_reading import parse_amount
 from agents.word_matching import fold
 
@@ -277,34 +278,46 @@ def test_title_always_fits(text: str, title: str | None) -> None:
 def test_description_states_only_the_facts() -> None:
     draft = read_product_sentence("Vendo bici Trek Marlin 5 talla M, 350€, poco uso")
     description = compose_description(draft, TREE.get("MLA1293"), "es")
-    assert description.startswith("En venta: Bici Trek Marlin 5 talla M.")
-    assert "Estado: usado (poco uso)." in description
-    assert "marca Trek, modelo Marlin 5, talla M" in description
-    assert "Categoría: Bicicletas." in description
+    assert description.startswith("Bici Trek Marlin 5 talla M, de segunda mano, poco uso.")
     assert "350" not in description  # the price lives in its own field and may change
     assert len(description) >= 50
+
+
+def test_description_reads_as_prose_not_labelled_fragments() -> None:
+    draft = read_product_sentence("Vendo bici de montaña Orbea, con luces y candado, 350 eur0s")
+    description = compose_description(draft, TREE.get("MLA1293"), "es")
+    # no "Notas del vendedor:" / "Categoría:" labels, no leftover of an unread price
+    assert "Notas" not in description and "Categoría" not in description
+    assert "eur0s" not in description
+    assert "Con luces y candado." in description
+    assert "Bicicletas" not in description  # the category has its own field in the listing
+
+
+def test_description_versions_open_differently() -> None:
+    draft = read_product_sentence("Selling my Canon EOS 250D camera, 420€, like new")
+    first, second = (compose_description(draft, None, "en", variant=v) for v in (0, 1))
+    assert first != second
+    assert second.startswith("Selling Canon EOS 250D camera, used, like new.")
 
 
 def test_description_in_english_and_without_condition() -> None:
     draft = read_product_sentence("Vendo sofá IKEA, 120€")
     assert draft.title == "Sofá IKEA en venta"  # under 10 characters: padded, not invented
     description = compose_description(draft, TREE.match(draft.text), "en")
-    assert description.startswith("For sale: Sofá IKEA en venta.")
+    assert description.startswith("Sofá IKEA en venta.")
     assert "Condition" not in description and "new" not in description.lower().split()
-    assert "Category: Sofas & Armchairs." in description
 
 
 def test_description_never_claims_new_for_used() -> None:
     draft = read_product_sentence("Selling my iPhone 13 Pro, like new, 650 euros")
     description = compose_description(draft, None, "en")
-    assert "Condition: used (like new)." in description
-    assert "Category" not in description
+    assert "iPhone 13 Pro, used, like new." in description
 
 
 def test_description_language_of_the_seller_notes() -> None:
     draft = read_product_sentence("Selling my iPhone 13, like new, 650 euros")
-    # Written in Spanish: the canonical word, not the seller's English phrase.
-    assert "Estado: usado." in compose_description(draft, None, "es")
+    # Written in Spanish: the canonical words, not the seller's English phrase.
+    assert "iPhone 13 for sale, de segunda mano." in compose_description(draft, None, "es")
 
 
 def _fold_words(text: str) -> set[str]:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from agents.categories import CategoryTree
-from agents.listing_draft import compose_description, read_product_sentence
+from agents.listing_description import compose_description
+from agents.listing_draft import read_product_sentence
 from agents.listing_quality import (
     WEIGHTS,
     ListingConfidence,

@@ -29,13 +29,17 @@ ACCEPT, COUNTER, DECLINE = (
 
 
 def run(offers: list[int | str], *, price: int | str = 650, floor: int | str = 560,
-        policy: NegotiationPolicy = POLICY) -> list[Decision]:
-    """Plays offers in order, feeding counters back; stops after an accept."""
+        policy: NegotiationPolicy = POLICY, final_last: bool = False) -> list[Decision]:
+    """Plays offers in order, feeding counters and offers back; stops after an accept.
+    final_last: the buyer calls the last offer final."""
     counters: list[Decimal] = []
+    earlier: list[Decimal] = []
     decisions = []
-    for offer in offers:
+    for number, offer in enumerate(offers):
         decision = decide(policy, price=D(price), floor=D(floor), offer=D(offer),
-                          previous_counters=counters)
+                          previous_counters=counters, previous_offers=earlier,
+                          buyer_final=final_last and number == len(offers) - 1)
+        earlier.append(D(offer))
         decisions.append(decision)
         if decision.action is COUNTER:
             assert decision.amount is not None
@@ -48,7 +52,7 @@ def run(offers: list[int | str], *, price: int | str = 650, floor: int | str = 5
 # --- policy and floor ------------------------------------------------------------------------
 
 def test_policy_defaults_match_the_settings_defaults() -> None:
-    assert POLICY == NegotiationPolicy(D("0.85"), D("0.5"), 3, D("5"))
+    assert POLICY == NegotiationPolicy(D("0.85"), D("0.5"), 3, D("5"), D("0.2"), D("0.3"))
 
 
 @pytest.mark.parametrize(
@@ -62,6 +66,8 @@ def test_policy_defaults_match_the_settings_defaults() -> None:
         {"max_rounds": 1.5},
         {"rounding": D(0)},
         {"rounding": "abc"},
+        {"first_concession": D("1.5")},
+        {"reciprocity": D("-0.5")},
     ],
 )
 def test_policy_rejects_nonsense(kwargs: dict[str, object]) -> None:
@@ -71,7 +77,7 @@ def test_policy_rejects_nonsense(kwargs: dict[str, object]) -> None:
 
 def test_policy_overrides_from_seller_json() -> None:
     policy = POLICY.with_overrides({"max_rounds": 5, "rounding": "10", "lowball_ratio": None})
-    assert policy == NegotiationPolicy(D("0.85"), D("0.5"), 5, D("10"))
+    assert policy == NegotiationPolicy(D("0.85"), D("0.5"), 5, D("10"), D("0.2"), D("0.3"))
     assert POLICY.with_overrides(None) is POLICY
     with pytest.raises(ValueError, match="max_round"):
         POLICY.with_overrides({"max_round": 5})
@@ -152,31 +158,64 @@ def test_lowball_line_never_declines_an_offer_at_or_above_the_floor() -> None:
     assert decision.action is COUNTER
 
 
-def test_offer_below_floor_gets_a_counter_halfway_between_floor_and_price() -> None:
-    decision = decide(POLICY, price=D(650), floor=D(560), offer=D(400))
-    assert decision == Decision(COUNTER, D(605), DecisionReason.BELOW_RANGE)
+def test_first_counter_gives_a_fifth_of_the_gap_whatever_the_floor() -> None:
+    # 650 - (650 - 400) / 5 = 600, with the floor at 560 as at 520: the floor does not bind.
+    for floor in (560, 520):
+        decision = decide(POLICY, price=D(650), floor=D(floor), offer=D(400))
+        assert decision == Decision(COUNTER, D(600), DecisionReason.CONCESSION)
 
 
-def test_offer_within_range_gets_the_difference_split_and_rounded() -> None:
+def test_offer_within_range_gets_the_same_kind_of_counter() -> None:
+    # 650 - 70 / 5 = 636, rounded to 635: nothing says the offer was above the floor.
     decision = decide(POLICY, price=D(650), floor=D(560), offer=D(580))
-    assert decision == Decision(COUNTER, D(615), DecisionReason.WITHIN_RANGE)
+    assert decision == Decision(COUNTER, D(635), DecisionReason.CONCESSION)
 
 
-def test_counters_converge_and_never_rise() -> None:
+def test_later_counters_follow_the_buyers_moves() -> None:
+    # 400 -> 600; +100 -> 30 off (570); +20 -> 6 off, rounded (565)
     decisions = run([400, 500, 520])
-    assert [d.amount for d in decisions] == [D(605), D(585), D(575)]
+    assert [d.amount for d in decisions] == [D(600), D(570), D(565)]
     assert [d.final for d in decisions] == [False, False, True]
 
 
+def test_when_the_floor_binds_the_counter_holds() -> None:
+    # with the floor at 580, 570 would go under it: the 600 stands, the floor is not said
+    decisions = run([400, 500], floor=580)
+    assert decisions[1] == Decision(COUNTER, D(600), DecisionReason.BELOW_RANGE)
+
+
+def test_a_buyer_inching_up_gets_no_walk_to_the_floor() -> None:
+    decisions = run([400, 401, 402, 403, 404])
+    assert [d.amount for d in decisions] == [D(600)] * 5
+
+
+def test_a_big_move_is_met_halfway_at_most() -> None:
+    decisions = run([500, 660, 860], price=1000, floor=500)
+    # first 1000 - 500 / 5 = 900; then 160 * 0.3 = 48 off (852 -> 850); 860 passes it: accept
+    assert [d.amount for d in decisions[:2]] == [D(900), D(850)]
+    assert decisions[2] == Decision(ACCEPT, D(860), DecisionReason.MEETS_COUNTER)
+    capped = run([500, 840], price=1000, floor=500)[-1]
+    assert capped.amount == D(870)  # 340 * 0.3 = 102 off, but only half the 60 gap: 870
+
+
+def test_a_final_offer_at_or_above_the_floor_after_rounds_is_a_deal() -> None:
+    decisions = run([400, 500, 565], final_last=True)
+    assert decisions[-1] == Decision(ACCEPT, D(565), DecisionReason.FINAL_OFFER)
+    under = run([400, 500, 555], final_last=True)[-1]
+    assert under.action is COUNTER and under.amount == D(565)  # below the floor: no deal
+    early = run([400, 565], final_last=True)[-1]
+    assert early.action is COUNTER  # one round is no haggle yet
+
+
 def test_after_max_rounds_the_standing_counter_is_repeated_as_final() -> None:
-    decisions = run([400, 500, 520, 540, 565])
-    assert [d.amount for d in decisions[3:]] == [D(575), D(575)]
+    decisions = run([400, 500, 520, 540, 550])
+    assert [d.amount for d in decisions[3:]] == [D(565), D(565)]
     assert all(d.reason is DecisionReason.MAX_ROUNDS and d.final for d in decisions[3:])
 
 
 def test_after_max_rounds_the_standing_counter_can_still_be_met() -> None:
-    decisions = run([400, 500, 520, 540, 575])
-    assert decisions[-1] == Decision(ACCEPT, D(575), DecisionReason.MEETS_COUNTER)
+    decisions = run([400, 500, 520, 540, 565])
+    assert decisions[-1] == Decision(ACCEPT, D(565), DecisionReason.MEETS_COUNTER)
 
 
 def test_max_rounds_zero_means_floor_or_nothing() -> None:
@@ -204,7 +243,7 @@ def test_counter_is_never_the_floor_figure() -> None:
 def test_when_only_the_floor_is_left_the_standing_counter_is_repeated() -> None:
     decision = decide(POLICY, price=D(650), floor=D(560), offer=D(500),
                       previous_counters=[D(563)])
-    assert decision == Decision(COUNTER, D(563), DecisionReason.BELOW_RANGE, final=True)
+    assert decision == Decision(COUNTER, D(563), DecisionReason.BELOW_RANGE)
 
 
 def test_floor_equal_to_price_counters_at_the_price() -> None:
@@ -231,7 +270,7 @@ def test_price_lowered_below_an_earlier_counter_caps_the_counter() -> None:
 def test_fine_rounding_gives_cent_counters() -> None:
     policy = NegotiationPolicy(rounding=D("0.01"))
     decision = decide(policy, price=D("99.99"), floor=D("80.00"), offer=D("85.00"))
-    assert decision == Decision(COUNTER, D("92.50"), DecisionReason.WITHIN_RANGE)
+    assert decision == Decision(COUNTER, D("96.99"), DecisionReason.CONCESSION)
 
 
 def test_decide_is_deterministic() -> None:
@@ -261,8 +300,8 @@ def test_format_money(amount: Decimal, currency: str, language: str, text: str) 
 def test_policy_reply_names_the_counter_but_never_the_floor() -> None:
     decision = decide(POLICY, price=D(650), floor=D(560), offer=D(400))
     text = policy_reply(decision, "EUR", "es")
-    assert "605 €" in text and "560" not in text
-    assert "€605" in policy_reply(decision, "EUR", "en")
+    assert "600 €" in text and "560" not in text
+    assert "€600" in policy_reply(decision, "EUR", "en")
 
 
 def test_policy_reply_marks_the_final_counter() -> None:
@@ -348,6 +387,55 @@ def test_invariants_hold_over_any_conversation(data: st.DataObject) -> None:
             assert amount % policy.rounding == 0  # a fresh counter is a round figure
         counters.append(amount)
     assert len(set(counters)) <= max(policy.max_rounds, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_counters_do_not_depend_on_the_floor_until_it_binds(data: st.DataObject) -> None:
+    """Two products with the same price and different floors get the same counters to the same
+    offers, as long as each counter is above both floors: a counter tells nothing about it."""
+    policy, price, floor = data.draw(markets())
+    other = D(data.draw(st.integers(min_value=1, max_value=int(price / CENTS)))) * CENTS
+    low, high = sorted((floor, other))
+    offers = data.draw(offer_sequences(price))
+    counters: list[Decimal] = []
+    earlier: list[Decimal] = []
+    for offer in offers:
+        if offer < high:
+            offer = max(offer, price * policy.lowball_ratio)  # a lowball is declined by both
+        kwargs = {"price": price, "offer": offer, "previous_counters": counters,
+                  "previous_offers": earlier}
+        with_low, with_high = decide(policy, floor=low, **kwargs), decide(policy, floor=high,
+                                                                          **kwargs)
+        if with_low.action is not COUNTER or with_low.amount is None \
+                or with_low.amount <= high or with_high.action is ACCEPT:
+            break  # the higher floor binds here (or the deal is made): they may differ now
+        assert with_high == with_low
+        counters.append(with_low.amount)
+        earlier.append(offer)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_concessions_follow_the_buyers_moves(data: st.DataObject) -> None:
+    """After the first counter, the bot comes down by at most its share of the buyer's last
+    move (plus half a rounding step): a buyer inching up gets inches, not the floor."""
+    policy, price, floor = data.draw(markets())
+    offers = sorted(data.draw(offer_sequences(price)))
+    counters: list[Decimal] = []
+    earlier: list[Decimal] = []
+    for offer in offers:
+        decision = decide(policy, price=price, floor=floor, offer=offer,
+                          previous_counters=counters, previous_offers=earlier)
+        if decision.action is not COUNTER:
+            break
+        assert decision.amount is not None
+        if counters and earlier:
+            moved = max(offer - earlier[-1], D(0))
+            assert min(counters) - decision.amount <= moved * policy.reciprocity \
+                + policy.rounding / 2
+        counters.append(decision.amount)
+        earlier.append(offer)
 
 
 @settings(max_examples=150, deadline=None)

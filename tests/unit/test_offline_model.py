@@ -165,7 +165,16 @@ def test_seller_intent_calls_its_tool(text: str, name: str, args: dict[str, Any]
     ("take over", SELLER_CONTEXT, "Which conversation"),
     ("quedamos mañana a las 18:00", BUYER_CONTEXT, "¿Dónde"),
     ("blah blah", SELLER_CONTEXT, "No te he entendido"),
-    ("what?", {**SELLER_CONTEXT, "language": "en"}, "I can create a listing"),
+    ("what?", {**SELLER_CONTEXT, "language": "en"}, "I didn't quite get that. To create"),
+    # Not understood: the next step for the product in focus, not the whole help again.
+    ("mmm no sé", {**SELLER_CONTEXT, "focus_title": "Estantería Kallax", "focus_status": "ready",
+                   "focus_price": "70"}, "«Estantería Kallax» está listo: ¿lo publico?"),
+    ("hmm whatever", {**SELLER_CONTEXT, "language": "en", "focus_title": "Oak desk",
+                      "focus_status": "ready", "focus_missing": "price"},
+     "“Oak desk” still needs a price"),
+    # A price sentence naming none of the seller's products is not a listing.
+    ("la bici son 350€", {**SELLER_CONTEXT, "seller_products": "Sofá cama gris"},
+     "No he creado ningún anuncio"),
 ])
 def test_plain_replies_call_no_tool(text: str, context: dict[str, str], expected: str) -> None:
     reply = ask(text, context=context)
@@ -385,7 +394,7 @@ def test_created_product_shows_title_price_confidence_and_next_step(
      {"conversation_id": "c1", "human_takeover": False}, "vuelvo a encargarme"),
     ("publícalo", "publish_product", {},
      {"error": "not_ready", "message": "The product has no listing yet."},
-     "Lo siento, no he podido hacerlo: The product has no listing yet."),
+     "Lo siento, todavía no tiene un anuncio que publicar."),
 ])
 def test_seller_results(text: str, name: str, args: dict[str, Any], result: dict[str, Any],
                         expected: str) -> None:

@@ -66,6 +66,10 @@ class ChatPane {
       this.sendFromComposer();
     });
     this.composer.elements.photo.addEventListener("change", () => this.showChosenPhoto());
+    // Replying to a message, as Telegram's "Reply": the next text carries reply_to_message_id.
+    this.replying = root.querySelector(".replying");
+    this.replyTo = null;
+    root.querySelector(".cancel-reply").addEventListener("click", () => this.replyToMessage(null));
     this.generation = 0;
     this.polling = null;
   }
@@ -116,6 +120,7 @@ class ChatPane {
     this.list.replaceChildren();
     this.keyboard.replaceChildren();
     this.keyboard.hidden = true;
+    this.replyToMessage(null);
     this.hideError();
     this.followMessages(this.generation);
     this.followTyping(this.generation);
@@ -163,6 +168,7 @@ class ChatPane {
     this.after = Math.max(this.after, message.message_id);
     const item = el("li", `message ${message.from_bot ? "from-bot" : "from-user"}`);
     item.dataset.messageId = message.message_id;
+    if (message.reply_to) item.append(el("blockquote", "quote", message.reply_to.text));
     if (message.has_photo || message.kind === "sticker") {
       const image = el("img", "photo");
       image.alt = message.kind === "sticker" ? "sticker" : "photo";
@@ -176,6 +182,11 @@ class ChatPane {
     const meta = el("span", "meta", new Date(message.date * 1000).toLocaleTimeString());
     if (message.edited) meta.append(el("span", "edited", " · edited"));
     item.append(meta);
+    const reply = el("button", "reply-action", "↩ Reply");
+    reply.type = "button";
+    reply.title = "Reply to this message";
+    reply.addEventListener("click", () => this.replyToMessage(message));
+    item.append(reply);
 
     const existing = this.list.querySelector(`[data-message-id="${message.message_id}"]`);
     if (existing) {
@@ -226,6 +237,13 @@ class ChatPane {
     this.keyboard.hidden = false;
   }
 
+  replyToMessage(message) {
+    this.replyTo = message ? message.message_id : null;
+    this.replying.querySelector(".replying-text").textContent = message ? message.text : "";
+    this.replying.hidden = !message;
+    if (message) this.composer.elements.text.focus();
+  }
+
   showChosenPhoto() {
     const file = this.composer.elements.photo.files[0];
     this.composer.querySelector(".attach").classList.toggle("chosen", Boolean(file));
@@ -249,7 +267,12 @@ class ChatPane {
         this.showChosenPhoto();
       }
     } else if (text.trim()) {
-      if (await this.push({ text })) textInput.value = "";
+      const payload = { text };
+      if (this.replyTo !== null) payload.reply_to_message_id = this.replyTo;
+      if (await this.push(payload)) {
+        textInput.value = "";
+        this.replyToMessage(null);
+      }
     }
   }
 

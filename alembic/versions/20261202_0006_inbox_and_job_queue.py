@@ -1,7 +1,7 @@
 """raw inbox of updates, messages' delivery error, and the job queue's schema (procrastinate)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 22:40:00.000000
 
 The job queue's tables and functions are procrastinate's own schema (its installer's SQL, from
@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql
 
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
