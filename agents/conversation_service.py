@@ -31,7 +31,7 @@ from agents.turn_transactions import SessionTransactions
 from config.settings import Settings
 from storage.chat_lock import ChatLock
 from storage.conversation_lock import ConversationLock
-from storage.database import unit_of_work
+from storage.database import retry_on_disconnect, unit_of_work
 from storage.models import (
     Author,
     Channel,
@@ -49,6 +49,7 @@ from storage.repositories.turns import AlreadyAnswered, StaleTurn, StoredInbound
 from storage.turn_lease import LeaseLock
 
 log = structlog.get_logger(__name__)
+MARK_ATTEMPTS = 40  # about a minute at retry_on_disconnect's 2 s ceiling
 
 # A stale turn (its conversation changed under it: a seller took over, a sale was settled) runs
 # again on fresh rows; past this many runs in a row it fails and the inbound waits for a retry.
@@ -274,9 +275,12 @@ class ConversationService:
         await self.mark_delivered_many([(message_id, external_id)])
 
     async def mark_delivered_many(self, sent: list[tuple[uuid.UUID, str | None]]) -> None:
-        """Mark messages delivered, each with the id the channel gave it: one round trip."""
-        async with self._single_statement() as bind:
-            await conversations_repo.mark_delivered_many(bind, sent, self.clock())
+        """Mark messages delivered, each with the id the channel gave it: one round trip,
+        retried through a database restart (unmarked, a sent message would be sent again)."""
+        async for attempt in retry_on_disconnect(attempts=MARK_ATTEMPTS):
+            with attempt:
+                async with self._single_statement() as bind:
+                    await conversations_repo.mark_delivered_many(bind, sent, self.clock())
 
 
 def _author(event: InboundEvent) -> Author:

@@ -66,7 +66,12 @@ def is_disconnect(exc: BaseException) -> bool:
     was wrong: running it again on a new connection may succeed."""
     if isinstance(exc, DBAPIError):
         return bool(exc.connection_invalidated) or _is_connection_error(exc.orig)
-    return isinstance(exc, (PoolTimeoutError, DisconnectionError, OSError, ConnectionError))
+    if isinstance(exc, (PoolTimeoutError, DisconnectionError, OSError, ConnectionError)):
+        return True
+    # The job queue's driver (psycopg, wrapped by procrastinate) says it with its own error.
+    import psycopg
+
+    return isinstance(exc.__cause__, psycopg.OperationalError)
 
 
 def _is_connection_error(orig: BaseException | None) -> bool:

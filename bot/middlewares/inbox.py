@@ -37,6 +37,7 @@ log = structlog.get_logger(__name__)
 REPLAY = "inbox_replay"  # feed_update kwarg: the inbox row a job is handling again
 STORED = "inbox_stored"  # feed_update kwarg: a future set once the update is stored
 RETRY_FIRST_AFTER_SECONDS = 2.0
+HAND_OFF_ATTEMPTS = 40  # about a minute at retry_on_disconnect's 2 s ceiling
 WEBHOOK_STORE_ATTEMPTS = 3  # then the POST fails and Telegram redelivers
 
 
@@ -124,9 +125,16 @@ class InboxMiddleware(BaseMiddleware):
         from bot.job_tasks import defer_update
 
         try:
-            async with single_statement(self.runtime.session_factory) as bind:
-                await inbox_repo.note_failure(bind, inbox_id, repr(exc))
-            await defer_update(self.runtime, inbox_id, chat_id, delay=RETRY_FIRST_AFTER_SECONDS)
+            # The usual cause is the database going away: wait for it (about a minute) rather
+            # than leave the update to the next sweep.
+            async for attempt in retry_on_disconnect(attempts=HAND_OFF_ATTEMPTS):
+                with attempt:
+                    async with single_statement(self.runtime.session_factory) as bind:
+                        await inbox_repo.note_failure(bind, inbox_id, repr(exc))
+            async for attempt in retry_on_disconnect(attempts=HAND_OFF_ATTEMPTS):
+                with attempt:
+                    await defer_update(self.runtime, inbox_id, chat_id,
+                                       delay=RETRY_FIRST_AFTER_SECONDS)
         except Exception as second:
             log.error("update.hand_off_failed", inbox_id=str(inbox_id), error=repr(second))
 
