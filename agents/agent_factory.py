@@ -104,7 +104,7 @@ def build_agents(model: BaseChatModel, llm: LLMSettings, *, fallback: BaseChatMo
     if fallback is not None:
         middleware += [
             ModelFallbackMiddleware(fallback),
-            HostedModelGuard(model, llm),
+            HostedModelGuard(model),
             ModelRetryMiddleware(max_retries=llm.max_retries, retry_on=retryable,
                                  on_failure="error", initial_delay=0.2, max_delay=2.0),
         ]

@@ -9,22 +9,27 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agents.model_budget import TurnBudget, turn_budget
+from agents.model_budget import turn_budget
 from agents.turn_context import TurnContext
+from agents.turn_meter import TurnMeter, note_cause
+from config.settings import LLMSettings
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
 class AgentOutput:
     text: str
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    input_tokens: int = 0
+    input_tokens: int = 0  # set by `charge` from the turn's meter (listing writer included)
     output_tokens: int = 0
     model_calls: int = 0
     latency_ms: int = 0
     model: str | None = None
-    cost_usd: float = 0.0  # estimated, hosted-model calls only (listing writer included)
+    cost_usd: float = 0.0  # estimated, hosted-model calls only
 
     @property
     def tools(self) -> list[str]:
@@ -47,20 +52,34 @@ class ModelUsage:
 turn_usage: ContextVar[ModelUsage | None] = ContextVar("turn_usage", default=None)
 
 
-def _count_usage(output: AgentOutput) -> None:
+def _count_calls(output: AgentOutput) -> None:
     usage = turn_usage.get()
     if usage is not None:
         usage.model_calls += output.model_calls
-        usage.input_tokens += output.input_tokens
-        usage.output_tokens += output.output_tokens
-        usage.cost_usd += output.cost_usd
 
 
 def note_fallback(cause: str) -> None:
     """A model call of this unit of work fell back (or the turn hit its call limit)."""
+    note_cause(cause)
     usage = turn_usage.get()
     if usage is not None:
         usage.fallbacks[cause] += 1
+
+
+def charge(output: AgentOutput, meter: TurnMeter, llm: LLMSettings, **ids: str) -> None:
+    """What the metered turn spent: on its output (stored with its reply), on the unit of
+    work's tally (/metrics), and in one log line."""
+    output.input_tokens, output.output_tokens = meter.tokens()
+    output.cost_usd = meter.cost_usd(llm)
+    usage = turn_usage.get()
+    if usage is not None:
+        usage.input_tokens += output.input_tokens
+        usage.output_tokens += output.output_tokens
+        usage.cost_usd += output.cost_usd
+    log.info("turn.usage", input_tokens=output.input_tokens, output_tokens=output.output_tokens,
+             cost_usd=round(output.cost_usd, 8), model=output.model,
+             models=sorted(meter.usage.usage_metadata), model_calls=output.model_calls,
+             fallback=",".join(sorted(meter.fallbacks)) or None, **ids)
 
 
 def _text_of(message: AIMessage) -> str:
@@ -72,12 +91,9 @@ def _text_of(message: AIMessage) -> str:
     return "".join(parts).strip()
 
 
-def collect(new_messages: list[BaseMessage], started: float,
-            budget: TurnBudget | None = None) -> AgentOutput:
+def collect(new_messages: list[BaseMessage], started: float) -> AgentOutput:
+    """The reply, tool calls and model of the agent's new messages (tokens: `charge`)."""
     output = AgentOutput(text="", latency_ms=int((time.perf_counter() - started) * 1000))
-    if budget is not None:  # hosted calls outside the messages (the listing writer)
-        output.input_tokens, output.output_tokens = budget.input_tokens, budget.output_tokens
-        output.cost_usd = budget.cost_usd
     results: dict[str, Any] = {}
     for message in new_messages:
         if isinstance(message, ToolMessage):
@@ -89,9 +105,6 @@ def collect(new_messages: list[BaseMessage], started: float,
         if not isinstance(message, AIMessage):
             continue
         output.model_calls += not (message.response_metadata or {}).get("call_limit")
-        usage = message.usage_metadata or {}
-        output.input_tokens += int(usage.get("input_tokens", 0) or 0)
-        output.output_tokens += int(usage.get("output_tokens", 0) or 0)
         output.model = (message.response_metadata or {}).get("model_name") or output.model
         for call in message.tool_calls:
             output.tool_calls.append({"name": call["name"], "args": call.get("args", {}),
@@ -99,7 +112,7 @@ def collect(new_messages: list[BaseMessage], started: float,
         text = _text_of(message)
         if text:
             output.text = text
-    _count_usage(output)
+    _count_calls(output)
     return output
 
 
@@ -107,9 +120,9 @@ async def run_agent(agent: Any, ctx: TurnContext, history: list[BaseMessage],
                     human: str) -> AgentOutput:
     messages = [*history, HumanMessage(human)]
     started = time.perf_counter()
-    with turn_budget(ctx.settings.llm.turn_budget_seconds) as budget:
+    with turn_budget(ctx.settings.llm.turn_budget_seconds):
         result = await agent.ainvoke({"messages": messages}, context=ctx)
-    return collect(result["messages"][len(messages):], started, budget)
+    return collect(result["messages"][len(messages):], started)
 
 
 async def phrase_result(agent: Any, ctx: TurnContext, history: list[BaseMessage], human: str,
@@ -123,8 +136,8 @@ async def phrase_result(agent: Any, ctx: TurnContext, history: list[BaseMessage]
         ToolMessage(json.dumps(result, default=str), tool_call_id=call_id, name=tool_name),
     ]
     started = time.perf_counter()
-    with turn_budget(ctx.settings.llm.turn_budget_seconds) as budget:
+    with turn_budget(ctx.settings.llm.turn_budget_seconds):
         state = await agent.ainvoke({"messages": messages}, context=ctx)
-    output = collect(state["messages"][len(messages):], started, budget)
+    output = collect(state["messages"][len(messages):], started)
     output.tool_calls.insert(0, {"name": tool_name, "args": {}, "result": result})
     return output

@@ -12,17 +12,19 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from agents import fraud_chat, search_followup, seller_answers
-from agents.agent_turn import AgentOutput, run_agent
+from agents.agent_turn import AgentOutput, charge, run_agent
 from agents.button_actions import direct_button, no_deal, pressed
 from agents.buyer_facts import availability, buyer_context
 from agents.conversation_memory import inbound_content, rolling_summary, window_messages
 from agents.fraud_signals import detect_fraud_signals
+from agents.negotiating import takes_offers
 from agents.negotiation import format_money
 from agents.prompts import system_prompt
 from agents.seller_context import seller_context
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, PhotoRef, TurnContext, money
 from agents.turn_finish import TurnResult, finish
+from agents.turn_meter import metering
 from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
@@ -61,7 +63,9 @@ def _prompt(ctx: TurnContext, offers: list[OfferFacts], older: int,
     product = ctx.product
     if ctx.role == "buyer" and product is not None:
         standing = offers_repo.standing_counter_in(offers)
+        negotiable = takes_offers(product, ctx.settings.negotiation, ctx.conversation_seller)
         values.update(buyer_context(product),
+                      price_negotiable="yes" if negotiable else "no",
                       standing_counter=money(standing.amount) if standing else None,
                       # asked again, they need no second ask_seller call
                       open_questions=" | ".join(ctx.conversation.open_questions or []))
@@ -97,10 +101,13 @@ async def run_turn(service: ConversationService, rows: TurnRows) -> TurnResult:
                                 seller_facts)
     agent = service.agents.for_role(ctx.role)
     human = inbound_content(inbound.text, len(ctx.photos))
-    if callback:
-        output = await pressed(ctx, agent, history, human, str(callback))
-    else:
-        output = await run_agent(agent, ctx, history, human)
+    with metering() as meter:  # a button's listing writer runs before the phrasing: counted
+        if callback:
+            output = await pressed(ctx, agent, history, human, str(callback))
+        else:
+            output = await run_agent(agent, ctx, history, human)
+    charge(output, meter, service.settings.llm, conversation_id=str(conversation.id),
+           inbound_id=str(inbound.id))
     async with ctx.transaction():
         return await finish(ctx, rows, output, pressed=bool(callback))
 

@@ -45,6 +45,7 @@ from agents.intents_fields import (
     seller_fields,
 )
 from agents.intents_language import detect_language
+from agents.intents_price import price_kind
 
 PHOTOS_MARKER = re.compile(r"\s*\[(?:photos|fotos):\s*(\d+)\]\s*", re.IGNORECASE)
 
@@ -151,6 +152,8 @@ def _has(pattern: re.Pattern[str]) -> Callable[[_Text], bool]:
 def _is_search(text: _Text) -> bool:
     if not SEARCH.search(text.folded) or SEARCH_NOT.search(text.folded):
         return False
+    if price_kind(text.folded) == "firm":  # "¿hay margen?" asks about this price
+        return False
     return bool(search_fields(text.original, text.folded).get("query"))
 
 
@@ -188,6 +191,8 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("decline", _has(DECLINE_STRONG)),
     ("search", _is_search),
     ("offer", lambda text: bool(text.amounts)),
+    # before "accept": "what's the best deal you can do?" asks, it does not agree
+    ("price_question", lambda text: price_kind(text.folded) is not None),
     ("accept", _has(ACCEPT)),
     ("availability", _has(AVAILABILITY)),
     ("meeting", _is_meeting),
@@ -255,11 +260,15 @@ def read_message(
         seller_intent = _classify(SELLER_RULES, subject)
         # "¿está vendido?", "anyone selling a bike?": questions, a buyer's
         asks = seller_intent in ("mark_sold", "sell") and "?" in clean
+        # "looking for a floor lamp": a search, whatever command word it holds
+        asks = asks or (seller_intent != "sell" and _is_search(subject))
         role = "seller" if seller_intent in SELLER_ONLY_INTENTS and not asks else "buyer"
     intent = _classify(SELLER_RULES if role == "seller" else BUYER_RULES, subject)
     fields: dict[str, object] = {"photos": photos} if photos else {}
     if intent == "offer" and FINAL_OFFER.search(folded):
         fields["final"] = True
+    if intent == "price_question" and price_kind(folded):
+        fields["price_kind"] = price_kind(folded)
     if intent == "meeting":
         fields.update(meeting_fields(clean, folded))
     elif intent == "search":

@@ -7,6 +7,7 @@ active version, which is what buyers see. Confidence comes from agents/listing_q
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from agents.categories import CategoryTree
 from agents.listing_quality import route_listing, score_listing
 from agents.listing_writer import ListingWriter, ProposedListing, closing
+from agents.seller_currency import written_currency
 from agents.seller_rules import MIN_DESCRIPTION, TITLE_RANGE, SellingError, move_status
 from agents.texts import text
 from agents.turn_context import Button, PhotoRef, TurnContext, money
@@ -37,6 +39,8 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
     proposal = await writer.write(product.prompt_text, await product_photos(ctx, product),
                                   language=ctx.language, variant=variant)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
+    if written_currency(product.prompt_text) is None:  # "Selling a lamp, 20": the seller's own
+        proposal = replace(proposal, currency=product.currency)
     listing = await _store_listing(ctx, product, _with_edits(proposal, edits, variant),
                                    elapsed_ms)
     if not on_sale:
@@ -44,7 +48,7 @@ async def generate_listing(ctx: TurnContext, writer: ListingWriter, product: Pro
         product.processing_completed_at = ctx.now()
     await ctx.session.flush()
     ctx.events.append("listing")
-    ctx.buttons = preview_buttons(product, ctx.language)
+    ctx.buttons = await _turn_buttons(ctx, product)
     return {"product_id": str(product.id), "status": product.status.value,
             "listing": await listing_summary(ctx, product, listing)}
 
@@ -156,6 +160,21 @@ async def listing_summary(ctx: TurnContext, product: Product, listing: Listing
         "confidence": round(confidence, 2), "route": route_listing(confidence),
         "missing": missing,
     }
+
+
+async def _turn_buttons(ctx: TurnContext, product: Product) -> list[list[Button]]:
+    """The preview's buttons; a message that made several drafts gets a Publish button naming
+    each (one set of unnamed buttons would act on the last draft only)."""
+    prefix = "listing:publish:"
+    refs = [b.callback_data[len(prefix):] for row in ctx.buttons for b in row
+            if b.callback_data.startswith(prefix)]
+    refs = [ref for ref in refs if ref != str(product.id)]
+    if not refs:
+        return preview_buttons(product, ctx.language)
+    drafts = [await ctx.session.get(Product, uuid.UUID(ref)) for ref in refs] + [product]
+    label = text("btn_publish", ctx.language)
+    return [[Button(f"{label}: {(draft.title or '')[:32]}", f"{prefix}{draft.id}")]
+            for draft in drafts if draft is not None]
 
 
 def preview_buttons(product: Product, language: str) -> list[list[Button]]:

@@ -22,7 +22,7 @@ from agents.categories import CategoryTree
 from agents.listing_description import compose_description
 from agents.listing_draft import read_product_sentence
 from agents.model_budget import current_budget
-from agents.model_guard import NoAnswer, answer_problem, failure_cause, note_hosted_usage
+from agents.model_guard import NoAnswer, answer_problem, failure_cause
 from agents.turn_context import PhotoRef
 from config.settings import LLMSettings
 from integrations.media_store import MediaStore
@@ -95,7 +95,7 @@ class GeminiListingWriter:
 
     Photos go as LangChain's standard image blocks, their bytes read from the media store by
     storage key when the message did not carry them. The call gets what is left of the turn's
-    time budget, and its tokens and cost count in the turn's.
+    time budget; its tokens and cost count in the turn's (agents/turn_meter.py).
     """
 
     def __init__(self, chat_model: Any, llm: LLMSettings, *, media: MediaStore | None = None,
@@ -128,8 +128,7 @@ class GeminiListingWriter:
                 raise TimeoutError("the turn's time budget is spent")
             async with asyncio.timeout(remaining):
                 result = await self.structured.ainvoke(messages)
-            raw = result["raw"]
-            note_hosted_usage(self.llm, raw)
+            raw = result["raw"]  # its tokens reach the turn's meter by the callback
             problem = answer_problem(raw) if result["parsed"] is None else None
             if problem or result["parsed"] is None:
                 raise NoAnswer(problem or "invalid_listing",

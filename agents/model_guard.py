@@ -10,6 +10,8 @@
   it the call is abandoned and the fallback answers;
 - once the turn fell back, its later calls go to the fallback directly;
 - every fallback is logged with its cause and noted on the turn's usage (`/metrics`).
+
+Tokens and cost are not counted here: the turn's meter (agents/turn_meter.py) gets every call's.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from langchain.agents.middleware import AgentMiddleware, ModelRequest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-from agents.agent_turn import note_fallback, turn_usage
-from agents.model_budget import current_budget, estimated_cost
-from config.settings import LLMSettings
+from agents.agent_turn import note_fallback
+from agents.model_budget import current_budget
 
 log = structlog.get_logger(__name__)
 
@@ -81,10 +82,9 @@ def retryable(exc: BaseException) -> bool:
 
 
 class HostedModelGuard(AgentMiddleware):
-    def __init__(self, hosted: BaseChatModel, llm: LLMSettings) -> None:
+    def __init__(self, hosted: BaseChatModel) -> None:
         super().__init__()
         self.hosted = hosted
-        self.llm = llm
 
     def wrap_model_call(self, request: ModelRequest, handler: Callable[..., Any]) -> Any:
         return handler(request)  # the agents run async; a sync run is not budgeted
@@ -105,7 +105,6 @@ class HostedModelGuard(AgentMiddleware):
             message = next((m for m in reversed(response.result) if isinstance(m, AIMessage)),
                            None)
             if message is not None:
-                self._count(message)
                 problem = answer_problem(message)
                 if problem:
                     raise NoAnswer(problem, str(message.response_metadata.get(
@@ -119,30 +118,3 @@ class HostedModelGuard(AgentMiddleware):
             if budget is not None:
                 budget.fell_back = cause
             raise
-
-    def _count(self, message: AIMessage) -> None:
-        # its tokens travel in the agent's messages; only the cost is added here
-        budget = current_budget()
-        usage = message.usage_metadata or {}
-        if budget is not None:
-            budget.cost_usd += estimated_cost(self.llm, int(usage.get("input_tokens", 0)),
-                                              int(usage.get("output_tokens", 0)))
-
-
-def note_hosted_usage(llm: LLMSettings, message: AIMessage) -> None:
-    """Tokens and cost of a hosted call outside the agent's messages (the listing writer):
-    added to the turn's, or straight to the unit of work's when no turn runs (a button)."""
-    usage = message.usage_metadata or {}
-    tokens_in, tokens_out = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
-    cost = estimated_cost(llm, tokens_in, tokens_out)
-    budget = current_budget()
-    if budget is not None:
-        budget.input_tokens += tokens_in
-        budget.output_tokens += tokens_out
-        budget.cost_usd += cost
-        return
-    work = turn_usage.get()
-    if work is not None:
-        work.input_tokens += tokens_in
-        work.output_tokens += tokens_out
-        work.cost_usd += cost

@@ -62,6 +62,14 @@ def product_floor(product: Product, policy: NegotiationPolicy) -> Decimal:
     return effective_floor(product.price, product.min_price, policy)
 
 
+def takes_offers(product: Product, defaults: NegotiationSettings, seller: Seller | None) -> bool:
+    """Whether an offer below the asking price can succeed: what a buyer asking "is the price
+    firm?" may learn (a floor below the price says yes, never by how much)."""
+    if product.price is None:
+        return False
+    return product_floor(product, seller_policy(defaults, seller)) < product.price
+
+
 MAX_AMOUNT = Decimal("9999999999")  # what prices and offers can hold (NUMERIC(12, 2))
 
 

@@ -68,19 +68,37 @@ def _product_words(candidate: Candidate) -> set[str]:
     return {w for w in words if w not in COMMAND_WORDS and (len(w) >= 3 or not w.isalpha())}
 
 
-def _names(word: str, product_word: str) -> int:
+# Clipped words people write for the whole one ("la bici", "the telly" aside): a short form
+# names a product word only from this list, or when it is long and the rest of the word is too
+# ("frigo" for "frigorífico"); a plain word that starts another never does ("cama" is not
+# "cámara", "coche" not "cochecito").
+SHORT_FORMS = {
+    "bici": ("bicicleta", "bicicletas"), "tele": ("television", "televisor", "televisores"),
+    "moto": ("motocicleta",), "micro": ("microondas",), "boli": ("boligrafo",),
+    "peli": ("pelicula",), "compu": ("computadora",), "play": ("playstation",),
+    "mic": ("microphone", "microfono"), "frigo": ("frigorifico",),
+}
+_LONG_FORM, _LONG_REST = 5, 5
+
+
+def names(word: str, product_word: str) -> int:
     """2 when the word is the product's word (or its plural), 1 when it is a short form of it
-    of four letters or more ("bici" for "bicicleta", "tele" for "television"), else 0."""
+    ("bici" for "bicicleta", "tele" for "television"), else 0. Whole words only: never a
+    substring or a prefix that is a word of its own."""
     forms = {word} | {word[: -len(end)] for end in ("s", "es") if word.endswith(end)}
+    if word.endswith(("ves", "ies")) and len(word) > 4:  # "shelves" -> "shelf", "batteries"
+        forms.add(word[:-3] + ("f" if word.endswith("ves") else "y"))
     if product_word in forms or any(product_word.rstrip("s") == f for f in forms if len(f) >= 4):
         return 2
-    return int(any(len(form) >= 4 and product_word.startswith(form) for form in forms))
+    return int(any(product_word in SHORT_FORMS.get(form, ()) or (
+        len(form) >= _LONG_FORM and len(product_word) - len(form) >= _LONG_REST
+        and product_word.startswith(form)) for form in forms))
 
 
 def score(words: Sequence[str], candidate: Candidate) -> int:
     """How well the message's naming words name the product (whole words count double)."""
     product_words = _product_words(candidate)
-    return sum(max((_names(word, p) for p in product_words), default=0) for word in set(words))
+    return sum(max((names(word, p) for p in product_words), default=0) for word in set(words))
 
 
 def best_matches(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:

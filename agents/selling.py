@@ -14,7 +14,9 @@ from typing import Any
 from agents import listing_versions
 from agents.listing_writer import ListingWriter
 from agents.negotiating import parse_amount
+from agents.product_kinds import names_another_kind
 from agents.product_matching import Candidate, best_matches
+from agents.seller_currency import checked_currency, usual_currency, written_currency
 from agents.seller_rules import (
     MIN_DESCRIPTION,
     PICK_CALLBACK,
@@ -80,6 +82,9 @@ async def _named(ctx: TurnContext, words: str) -> Product | None:
                            "Several of the seller's products match; ask which one.",
                            candidates=[by_id[c.id].title for c in matches[:6]])
     if not matches:
+        # "la cama a 100" to a seller of cameras: not the camera in focus
+        if names_another_kind(words, [(p.category_id, p.title or "") for p in products]):
+            raise SellingError("no_product", "None of the seller's products is that.")
         return None
     product = by_id[(chosen or matches)[0].id]  # type: ignore[index]
     return await products_repo.get_owned(ctx.session, ctx.seller.id, product.id, lock=True)
@@ -90,13 +95,16 @@ _MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:</\s*\1\s*>|$)|<[^<>]{0,200}>",
                      re.IGNORECASE | re.DOTALL)
 
 
-async def create_product(ctx: TurnContext, writer: ListingWriter, text_: str) -> dict[str, Any]:
+async def create_product(ctx: TurnContext, writer: ListingWriter, text_: str,
+                         currency: str | None = None) -> dict[str, Any]:
     assert ctx.seller is not None
     text_ = " ".join(_MARKUP.sub(" ", text_ or "").split())
     if not text_ and not ctx.photos:
         raise SellingError("empty", "Describe the product or send a photo.")
+    currency = written_currency(text_) or checked_currency(currency) or await usual_currency(
+        ctx.session, ctx.seller.id)  # the seller's own currency when the words name none
     product = Product(seller_id=ctx.seller.id, prompt_text=text_[:4000],
-                      status=ProductStatus.DRAFT, currency="EUR")
+                      status=ProductStatus.DRAFT, currency=currency or "EUR")
     ctx.session.add(product)
     await ctx.session.flush()
     for position, photo in enumerate(ctx.photos):
@@ -111,7 +119,7 @@ async def create_product(ctx: TurnContext, writer: ListingWriter, text_: str) ->
 async def update_product(ctx: TurnContext, product: Product, *, price: object = None,
                          min_price: object = None, title: str | None = None,
                          description: str | None = None, condition: str | None = None,
-                         ) -> dict[str, Any]:
+                         currency: str | None = None) -> dict[str, Any]:
     new_price = _amount("price", price) if price is not None else product.price
     new_floor = _amount("min_price", min_price) if min_price is not None else product.min_price
     if new_floor is not None and (new_price is None or new_floor > new_price):
@@ -128,6 +136,8 @@ async def update_product(ctx: TurnContext, product: Product, *, price: object = 
     if condition is not None and condition not in {c.value for c in Condition}:
         raise SellingError("bad_condition", "Condition is new, used or not_specified.")
     product.price, product.min_price = new_price, new_floor
+    if price is not None and checked_currency(currency):
+        product.currency = checked_currency(currency)  # "90 quid": the price is in pounds
     if condition is not None:
         product.condition = Condition(condition)
     if title is not None or description is not None or condition is not None:

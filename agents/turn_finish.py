@@ -12,6 +12,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -59,8 +60,9 @@ async def finish(ctx: TurnContext, rows: TurnRows, output: AgentOutput | None,
         out, reply = outbound_row(
             conversation, text, recipient=ctx.role, buttons=ctx.buttons, reply_to=inbound.id,
             extra={"tool_calls": output.tool_calls, "input_tokens": output.input_tokens,
-                   "output_tokens": output.output_tokens, "latency_ms": output.latency_ms,
-                   "model": output.model})
+                   "output_tokens": output.output_tokens,
+                   "cost_usd": Decimal(f"{output.cost_usd:.8f}"),
+                   "latency_ms": output.latency_ms, "model": output.model})
         result.replies.append(out)
     _advance_state(ctx)
     conversation.summary = rolling_summary(conversation, rows.offers, 0)

@@ -75,21 +75,25 @@ async def serve(settings: Settings, stop: asyncio.Event, *,
         await migrate(urls.database_url)
         runtime = await build_runtime(settings, database_url=urls.database_url,
                                       redis_url=urls.redis_url)
+        ready: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         try:
             token = settings.telegram.bot_token
             if token is None:
                 import time
 
-                from bot.local_api import LocalBotApi
-                from bot.local_api.server import start_local_api
+                from bot.devtools.local_api import LocalBotApi
+                from bot.devtools.local_api.server import start_local_api
 
                 state = LocalBotApi(id_base=(int(time.time()) - 1_700_000_000) * 1000)
                 local_runner, base_url, _ = await start_local_api(
                     settings.telegram.local_api_host, settings.telegram.local_api_port,
                     state=state, **local_api_loaders(runtime))
                 bot = create_bot(LOCAL_TOKEN, base_url)
-                print(f"marketbot is running: open {base_url}/ to chat as a seller and a buyer "
-                      "(Ctrl-C stops)", flush=True)
+                # Said once updates flow and /healthz answers, not when the page does: start-up
+                # goes on for seconds after it (jobs, web server, recovery).
+                ready.add_done_callback(lambda done: done.cancelled() or print(
+                    f"marketbot is running: open {base_url}/ to chat as a seller and a buyer "
+                    "(Ctrl-C stops)", flush=True))
             else:
                 bot = create_bot(token.get_secret_value(), settings.telegram.api_base_url)
             try:
@@ -98,7 +102,7 @@ async def serve(settings: Settings, stop: asyncio.Event, *,
                     settle_after_startup()
                     # Polls (or serves the webhook) until `stop`, then lets updates in
                     # progress finish.
-                    await run_bot(runtime, bot, stop,
+                    await run_bot(runtime, bot, stop, ready=ready,
                                   extra_setups=[*extra_setups, *marketplace_setups])
             finally:
                 await bot.session.close()  # after the scheduled jobs stopped sending

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 log = structlog.get_logger(__name__)
 
-JOB_SCHEMA = "procrastinate"  # alembic/versions/*_0006_inbox_and_job_queue.py
+JOB_SCHEMA = "procrastinate"  # alembic/versions/*_0007_inbox_and_job_queue.py
 WORKER_CONCURRENCY = 4  # jobs one process runs at once: recovery's bounded parallelism
 POOL_SIZE = WORKER_CONCURRENCY + 2
 

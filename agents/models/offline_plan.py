@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.intents import PHOTOS_MARKER
+from agents.listing_bundle import bundle_currency, split_items
 from agents.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,
@@ -155,7 +156,13 @@ def _seller_step(turn: Turn) -> Step:
     parsed, language, fields = turn.parsed, turn.language, turn.parsed.fields
     intent = parsed.intent
     if intent == "sell":
-        return _call(turn, "create_product", text=PHOTOS_MARKER.sub(" ", turn.human_text).strip())
+        text = PHOTOS_MARKER.sub(" ", turn.human_text).strip()
+        items = split_items(text)
+        if len(items) > 1 and turn.can("create_product"):  # two prices, two things: two drafts
+            currency = bundle_currency(text)
+            return Step(calls=[("create_product", {"text": item, **(
+                {"currency": currency} if currency else {})}) for item in items])
+        return _call(turn, "create_product", text=text)
     if intent == "price_statement":
         # "la bici son 350€": the price of the product it names; naming none, it is not a
         # listing either (a new product needs a photo or a "vendo ...").
@@ -176,7 +183,7 @@ def _seller_step(turn: Turn) -> Step:
         prices = {"price": price, "min_price": floor}
         changes = {key: as_number(value) for key, value in prices.items() if value is not None}
         return _call(turn, "update_product", product_id=named_product(turn.human_text),
-                     **changes)
+                     currency=parsed.currency if price is not None else None, **changes)
     if intent in _EDIT_FIELDS:
         value = fields.get(_EDIT_FIELDS[intent])
         if not value:

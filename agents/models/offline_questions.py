@@ -76,10 +76,11 @@ def answer_from_facts(turn: Turn, facts: dict[str, Any]) -> FactsAnswer:
     answers: list[str] = []
     unanswered: list[str] = []
     already_asked = False
-    for question in questions_of(turn):
+    for question in _one_per_price_question(questions_of(turn)):
         answer = details_answer(question, facts)
         if answer is not None:
-            answers.append(answer)
+            if answer not in answers:  # two questions with one answer: said once
+                answers.append(answer)
         elif question.parsed.intent not in QUESTION_INTENTS:
             unanswered.append("")
         elif question_key(question.human_text) in with_seller:
@@ -88,6 +89,19 @@ def answer_from_facts(turn: Turn, facts: dict[str, Any]) -> FactsAnswer:
             unanswered.append(question.human_text.strip())
     left = " ".join(part for part in unanswered if part)
     return FactsAnswer(" ".join(answers), left if unanswered else None, already_asked)
+
+
+_PRICE_KIND_RANK = {None: 0, "firm": 1, "lowest": 2}
+
+
+def _one_per_price_question(questions: list[Turn]) -> list[Turn]:
+    """"Is the price firm? What's the lowest you'd go?" asks about the price once: the most
+    specific of its price questions stands for all (each alone would repeat the price)."""
+    priced = [q for q in questions if q.parsed.intent == "price_question"]
+    if len(priced) < 2:
+        return questions
+    kept = max(priced, key=lambda q: _PRICE_KIND_RANK.get(q.parsed.fields.get("price_kind"), 0))
+    return [q for q in questions if q.parsed.intent != "price_question" or q is kept]
 
 
 def with_answered_questions(turn: Turn, phrased: str) -> str:

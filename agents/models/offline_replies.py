@@ -17,6 +17,7 @@ from agents.models.offline_facts import (
     question_facts,
     topic_facts,
 )
+from agents.models.offline_price import price_answer
 from agents.models.offline_seller_replies import SELLER_PHRASES, quote
 from agents.models.offline_texts import TEXTS, money, say, word
 from agents.models.offline_turn import ToolOutcome, Turn
@@ -33,17 +34,13 @@ def phrase_outcomes(turn: Turn) -> str:
 def details_answer(turn: Turn, product: dict[str, Any]) -> str | None:
     """The answer to the buyer's question from a product_details result, or None if absent."""
     language, intent = turn.language, turn.parsed.intent
-    currency = product.get("currency") or turn.context.get("currency")
     status = str(product.get("status") or "")
     if intent == "availability":
         return _status_text(status, turn)
     if intent == "photos_request":
         return None  # photos come from the seller, never from the listing's words
     if intent in ("price_question", "offer", "accept"):
-        text = say("price_is", language, price=money(product.get("price"), currency, language))
-        if status and status != "available":
-            text += " " + say("status_is", language, status=word(status, language))
-        return text
+        return price_answer(turn, product)
     parts: list[str] = []
     topic = INTENT_TOPICS.get(intent)
     if topic == "condition":

@@ -76,6 +76,8 @@ def answer_to_question(turn: Turn) -> Step | None:
         if asked_floor or _asked_price(turn):
             args: dict[str, Any] = {"min_price" if asked_floor else "price":
                                     as_number(parsed.amounts[0])}
+            if parsed.currency and not asked_floor:  # "90 quid": the price is in pounds
+                args["currency"] = parsed.currency
             named = named_product(text)
             if named and names_a_product(turn):
                 args["product_id"] = named

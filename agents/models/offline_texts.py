@@ -126,6 +126,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "search_none": ("No he encontrado nada para «{query}».", "I couldn't find anything for "
                     "“{query}”."),
     "price_is": ("El precio es {price}.", "The price is {price}."),
+    # "¿es negociable?" / "what's the lowest?": whether offers are taken, never a lower figure
+    "price_open": ("El precio es {price} y el vendedor acepta ofertas: si quieres, hazme una.",
+                   "The price is {price} and the seller is open to offers: feel free to make "
+                   "one."),
+    "price_firm": ("El precio es {price} y es fijo: el vendedor no acepta ofertas por debajo.",
+                   "The price is {price} and it's firm: the seller doesn't take lower offers."),
+    "price_lowest": ("No puedo decirte un mínimo, pero el vendedor acepta ofertas: dime cuánto "
+                     "ofreces y te digo si puede ser. El precio es {price}.",
+                     "I can't give you a minimum, but the seller is open to offers: tell me "
+                     "what you'd pay and I'll tell you if it works. The price is {price}."),
     "condition_is": ("Estado: {condition}.", "Condition: {condition}."),
     "listing_says": ("Según el anuncio: {quote}", "The listing says: {quote}"),
     "not_in_listing": ("El anuncio no lo indica.", "The listing doesn't say."),

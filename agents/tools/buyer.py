@@ -7,7 +7,6 @@ that changes something is a `ctx.effect`, done once per turn however often the t
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain.tools import ToolRuntime, tool
@@ -22,11 +21,13 @@ from agents.buyer_facts import (
     product_facts,
 )
 from agents.intents import question_key
+from agents.search_matching import Listed, ranked
 from agents.texts import text as render
 from agents.turn_context import Button, Notification, TurnContext, tool_error
 from storage.repositories import products as products_repo
 
 Runtime = ToolRuntime[TurnContext]
+SEARCH_RESULTS = 5
 
 
 @tool
@@ -35,9 +36,12 @@ async def search_products(query: str, runtime: Runtime, max_price: float | None 
     """Search products on sale by words (and an optional maximum price). Each result has its
     status (available, reserved, sold); the reply gets a button to open each one."""
     ctx = runtime.context
-    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3][:8]
     async with ctx.transaction() as session:
-        found = await products_repo.search_published(session, words, max_price=max_price)
+        candidates = await products_repo.search_candidates(session, max_price=max_price)
+        by_id = {p.id: p for p in candidates}
+        order = ranked(query, [Listed(p.id, p.title or "", p.category_name or "",
+                                      p.description or "") for p in candidates])
+        found = [by_id[pid] for pid in order[:SEARCH_RESULTS]]  # type: ignore[index]
         cards = [product_card(p) for p in found]
     ctx.buttons = [[Button(f"{render('btn_open_product', ctx.language)} "
                            f"{_short(p.title or '?')}", f"{OPEN_PRODUCT}{p.public_ref}")]

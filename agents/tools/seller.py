@@ -46,13 +46,16 @@ async def _on_product(runtime: Runtime, name: str, product_id: str | None,
 
 
 @tool
-async def create_product(text: str, runtime: Runtime) -> dict[str, Any]:
+async def create_product(text: str, runtime: Runtime, currency: str | None = None
+                         ) -> dict[str, Any]:
     """Create a product from the seller's description (photos of this message are attached
-    automatically) and write its first listing. Returns the listing and how confident it is."""
+    automatically) and write its first listing. Returns the listing and how confident it is.
+    A message selling several items, each with its own price, is one call per item; currency:
+    the ISO code the message wrote its prices in, when this item's words lack it."""
     ctx = runtime.context
     writer = await listing_prepared.for_new_product(ctx, text)  # the model, no transaction open
     return await _guarded(ctx, "create_product",
-                          lambda: selling.create_product(ctx, writer, text))
+                          lambda: selling.create_product(ctx, writer, text, currency=currency))
 
 
 @tool
@@ -94,13 +97,16 @@ async def revert_listing(version: int, runtime: Runtime, product_id: str | None 
 async def update_product(runtime: Runtime, product_id: str | None = None,
                          price: float | None = None, min_price: float | None = None,
                          title: str | None = None, description: str | None = None,
-                         condition: str | None = None) -> dict[str, Any]:
+                         condition: str | None = None, currency: str | None = None
+                         ) -> dict[str, Any]:
     """Change the product's price, minimum price (the floor the bot never goes below), title
-    (10-60 characters), description (50+ characters) or condition (new, used, not_specified)."""
+    (10-60 characters), description (50+ characters) or condition (new, used, not_specified).
+    currency: the ISO code the seller wrote with the new price ("90 quid" -> GBP), if any."""
     return await _on_product(runtime, "update_product", product_id,
                              lambda p: selling.update_product(
                                  runtime.context, p, price=price, min_price=min_price,
-                                 title=title, description=description, condition=condition))
+                                 title=title, description=description, condition=condition,
+                                 currency=currency))
 
 
 @tool

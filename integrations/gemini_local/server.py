@@ -2,7 +2,8 @@
 
     POST /v1beta/models/{model}:generateContent          an answer from the brain (or a fault)
     POST /v1beta/models/{model}:streamGenerateContent    the same as one SSE event (?alt=sse)
-    GET  /requests                                        every request body received, in order
+    GET  /requests                                        every request body received, in order,
+                                                          with the usageMetadata answered
     DELETE /requests                                      forget them
     GET|POST /control   {"mode": "ok"|"safety"|"prompt_blocked"|"empty"|"429"|"500"|"slow"|
                          "bad_function_call", "latency": s, "slow_seconds": s}
@@ -52,7 +53,8 @@ class GeminiDouble:
     async def generate(self, model: str, body: Any) -> tuple[int, dict[str, Any]]:
         """(HTTP status, JSON body) for one generateContent call."""
         mode = self.mode
-        self.requests.append({"model": model, "mode": mode, "body": body})
+        entry: dict[str, Any] = {"model": model, "mode": mode, "body": body}
+        self.requests.append(entry)
         try:
             request = wire.read_request(model, body)
         except wire.RequestError as exc:
@@ -61,9 +63,11 @@ class GeminiDouble:
         if mode in ("429", "500"):
             return int(mode), wire.error(int(mode))
         if mode in ("safety", "prompt_blocked", "empty", "bad_function_call"):
-            return 200, wire.fault(model, mode, wire.estimate_tokens(request))
-        reply = await self.brain.reply(request)
-        return 200, wire.answer(model, reply)
+            answer = wire.fault(model, mode, wire.estimate_tokens(request))
+        else:
+            answer = wire.answer(model, await self.brain.reply(request))
+        entry["usage"] = answer["usageMetadata"]  # what a client is billed for, to check counts
+        return 200, answer
 
 
 def _json(status: int, body: dict[str, Any]) -> web.Response:

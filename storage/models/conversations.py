@@ -118,6 +118,7 @@ class Message(UUIDKey, Base):
         CheckConstraint("input_tokens IS NULL OR input_tokens >= 0", name="input_tokens_positive"),
         CheckConstraint("output_tokens IS NULL OR output_tokens >= 0",
                         name="output_tokens_positive"),
+        CheckConstraint("cost_usd IS NULL OR cost_usd >= 0", name="cost_usd_positive"),
         CheckConstraint("latency_ms IS NULL OR latency_ms >= 0", name="latency_positive"),
         Index("ix_messages_conversation_id_seq", "conversation_id", "seq"),
         Index("ix_messages_unprocessed", "created_at",
@@ -149,6 +150,8 @@ class Message(UUIDKey, Base):
     tool_calls: Mapped[list[Any]] = mapped_column(JSONB, server_default=sql_text("'[]'::jsonb"))
     input_tokens: Mapped[int | None]
     output_tokens: Mapped[int | None]
+    # Estimated US dollars of the turn's hosted-model calls (listing writer included).
+    cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 8))
     latency_ms: Mapped[int | None]
     model: Mapped[str | None] = mapped_column(String(100))
     processed_at: Mapped[datetime | None]

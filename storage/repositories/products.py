@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Listing, Product, ProductImage, ProductStatus
@@ -61,20 +61,15 @@ async def list_for_seller(
     return (await session.scalars(query.order_by(Product.created_at.desc()).limit(limit))).all()
 
 
-async def search_published(
-    session: AsyncSession, words: Sequence[str], *, max_price: float | None = None, limit: int = 5
+async def search_candidates(
+    session: AsyncSession, *, max_price: float | None = None, limit: int = 300
 ) -> Sequence[Product]:
-    # Reserved and sold ones too (the results say so), after the ones on sale.
+    """Products a buyer's search may find, on sale first, then reserved and sold ones (the
+    results say so), newest listed first; which of them the words name is decided in
+    agents/search_matching.py (whole words, accents folded: no SQL substring)."""
     query = select(Product).where(Product.status.in_([ProductStatus.PUBLISHED,
                                                       ProductStatus.RESERVED,
                                                       ProductStatus.SOLD]))
-    conditions = [
-        or_(Product.title.ilike(f"%{word}%"), Product.description.ilike(f"%{word}%"),
-            Product.category_name.ilike(f"%{word}%"))
-        for word in words if len(word) >= 3
-    ]
-    if conditions:
-        query = query.where(or_(*conditions))
     if max_price is not None:
         query = query.where(Product.price <= max_price)
     on_sale_first = case((Product.status == ProductStatus.PUBLISHED, 0), else_=1)

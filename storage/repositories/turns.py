@@ -228,7 +228,7 @@ _FINISH = select(select(func.count()).select_from(_PROCESSED).scalar_subquery(),
                  select(_COUNTED.c.version).scalar_subquery())
 REPLY_COLUMNS = ("id", "conversation_id", "channel", "direction", "author", "text", "buttons",
                  "reply_to_id", "message_type", "tool_calls", "input_tokens", "output_tokens",
-                 "latency_ms", "model")
+                 "cost_usd", "latency_ms", "model")
 _STORE_REPLY = insert(_MESSAGES).values(
     {name: bindparam(f"reply_{name}", type_=_MESSAGES.c[name].type) for name in REPLY_COLUMNS})
 

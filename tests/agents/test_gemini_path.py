@@ -13,6 +13,7 @@ import time
 
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from agents.agent_factory import build_agents
 from agents.conversation_service import ConversationService
@@ -61,7 +62,10 @@ async def test_a_tool_call_round_trip_runs_the_real_tool_and_stores_tokens(
     reply = result.replies[0]
     stored = await session.scalar(select(Message).where(Message.id == reply.message_id))
     assert stored.model == "gemini-2.5-flash"
-    assert stored.input_tokens > 0 and stored.output_tokens > 0
+    assert (stored.input_tokens, stored.output_tokens) == (  # what the double billed
+        sum(r["usage"]["promptTokenCount"] for r in gemini_double.requests),
+        sum(r["usage"]["candidatesTokenCount"] for r in gemini_double.requests))
+    assert stored.cost_usd > 0
     assert stored.tool_calls[0]["name"] == "make_offer"
     # the product's facts reached Gemini in the system prompt, and never the floor figure
     instruction = json.dumps(call["systemInstruction"], ensure_ascii=False)
@@ -83,7 +87,7 @@ async def test_every_fault_ends_in_a_reply_within_the_budget_and_a_metric(
     gemini_double.control({"mode": mode, "slow_seconds": 30})
     metrics = BotMetrics()
     started = time.monotonic()
-    with metrics.observing("message"):
+    with metrics.observing("message"), capture_logs() as logs:
         result = await gemini().send("buyer", 2102, "Hola, ¿sigue disponible? Te doy 500",
                                      open_ref=product.public_ref)
     elapsed = time.monotonic() - started
@@ -94,6 +98,7 @@ async def test_every_fault_ends_in_a_reply_within_the_budget_and_a_metric(
     assert "560" not in result.replies[0].text
     assert elapsed < 30, "the buyer did not wait for the slow answer"
     assert metrics.value("model_fallbacks_total", cause=cause) == 1
+    assert [e["fallback"] for e in logs if e["event"] == "turn.usage"] == [cause]
     # a refusal is not retried; errors are, within the budget
     if mode in ("safety", "prompt_blocked", "empty", "bad_function_call"):
         assert len(gemini_double.requests) == 1

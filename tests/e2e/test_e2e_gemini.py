@@ -1,7 +1,8 @@
 """The whole bot on the real Gemini client, aimed at the local Gemini API double.
 
 As `LLM_PROVIDER=gemini GEMINI_BASE_URL=... ./marketbot.sh run` wires it: a seller's photo
-reaches the double as inline image data and the listing is Gemini's; a buyer is answered; with
+reaches the double as inline image data and the listing is Gemini's, and the preview stores the
+tokens the double billed for that turn; a buyer is answered; with
 the double refusing everything (safety) the buyer is still answered, by the offline fallback,
 and the bot's /metrics counts the fallback by cause and the estimated cost.
 """
@@ -14,7 +15,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from storage.models import Listing, Product
+from storage.models import Listing, Message, Product
 from tests.conftest import gemini_settings
 from tests.e2e.conftest import BUYER, SELLER, button, jpeg, replies
 
@@ -44,6 +45,12 @@ async def test_photo_to_gemini_and_a_buyer_answered_even_when_gemini_refuses(
     async with runtime.session_factory() as session:
         listing = await session.scalar(select(Listing))
         assert listing is not None and listing.provider == "gemini"
+        stored = (await session.scalars(select(Message).where(
+            Message.input_tokens.is_not(None)))).all()
+    # the turn's reply stores what the double billed for its calls, the listing's included
+    assert [(m.input_tokens, m.output_tokens) for m in stored] == [
+        (sum(r["usage"]["promptTokenCount"] for r in gemini_double.requests),
+         sum(r["usage"]["candidatesTokenCount"] for r in gemini_double.requests))]
 
     await state.push_callback(SELLER, preview["message_id"], button(preview, "listing:publish"))
     await replies(state, SELLER["id"], preview["message_id"], timeout=30)

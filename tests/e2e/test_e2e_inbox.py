@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot import channel
-from bot.local_api import LocalBotApi
+from bot.devtools.local_api import LocalBotApi
 from config.settings import Settings
 from storage.models import Direction, InboxUpdate, Message, Offer, OfferStatus
 from tests.e2e.conftest import BUYER, button, published_product, replies

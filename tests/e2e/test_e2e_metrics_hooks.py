@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.agent_turn import AgentOutput, collect
+from agents.agent_turn import AgentOutput, charge, collect
+from agents.turn_meter import metering
 from bot.metrics import BotMetrics, note_send_failed, note_sent
 
 
@@ -29,20 +30,29 @@ def test_what_an_update_notes_becomes_counts_of_this_registry_only() -> None:
     assert b'tokens_total{direction="input"} 0.0' in metrics.exposition()
 
 
-def test_model_usage_of_agent_turns_is_counted_and_a_raising_update_is_an_error() -> None:
-    from langchain_core.messages import AIMessage
+def test_model_usage_of_agent_turns_is_counted_and_a_raising_update_is_an_error(
+        settings) -> None:
+    from langchain_core.messages import HumanMessage
+
+    from agents.models.offline import OfflineChatModel
 
     metrics = BotMetrics()
-    reply = AIMessage("hola", usage_metadata={"input_tokens": 120, "output_tokens": 8,
-                                              "total_tokens": 128})
     with pytest.raises(RuntimeError), metrics.observing("callback_query"):
-        output: AgentOutput = collect([reply, reply], 0.0)
+        with metering() as meter:  # what the turn's calls report, by LangChain's callback
+            replies = [OfflineChatModel().invoke([HumanMessage("hola, ¿sigue disponible?")])
+                       for _ in range(2)]
+        output: AgentOutput = collect(replies, 0.0)
         assert output.model_calls == 2
+        charge(output, meter, settings.llm)
         raise RuntimeError("handler failed")
 
+    tokens = [sum(r.usage_metadata[k] for r in replies) for k in ("input_tokens",
+                                                                  "output_tokens")]
+    assert tokens[0] > 0 and meter.tokens() == tuple(tokens)
     assert metrics.value("model_calls_total") == 2
-    assert metrics.value("tokens_total", direction="input") == 240
-    assert metrics.value("tokens_total", direction="output") == 16
+    assert metrics.value("tokens_total", direction="input") == tokens[0]
+    assert metrics.value("tokens_total", direction="output") == tokens[1]
+    assert metrics.value("model_cost_usd_total") == 0  # the offline model is free
     assert metrics.value("errors_total", kind="update") == 1
     assert metrics.value("updates_handled_total", kind="callback_query") == 1
     assert metrics.value("update_reply_latency_seconds_count") == 0  # nothing was sent

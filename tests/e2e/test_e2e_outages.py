@@ -1,9 +1,10 @@
 """Redis stopped, then PostgreSQL restarted, while buyers keep writing: no message is lost and
 none is answered twice.
 
-The servers are throwaway ones of this test (bot/chaos/servers.py), so breaking them touches no
-other test; the bot is the real one (`run_bot`, polling the local Bot API server). Redis down:
-the FSM and caches are bypassed and the limiter lets traffic through (its default policy).
+The servers are throwaway ones of this test (bot/devtools/chaos/servers.py), so breaking them
+touches no other test; the bot is the real one (`run_bot`, polling the local Bot API server).
+Redis down: the FSM and caches are bypassed and the limiter lets traffic through (its default
+policy).
 PostgreSQL restarted (`pg_ctl restart -m fast`): pooled connections are checked before use,
 the inbox retries its store, and a turn that failed half-way is retried by the job queue.
 """
@@ -17,7 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy import func, select
 
-from bot.chaos.servers import Servers, throwaway_servers
+from bot.devtools.chaos.servers import Servers, throwaway_servers
 from storage.database import create_engine
 from storage.migrations import upgrade
 from storage.models import Conversation, Direction, Message

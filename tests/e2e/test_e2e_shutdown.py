@@ -133,10 +133,13 @@ async def test_the_run_command_serves_and_stops_cleanly_on_ctrl_c(
     assert process.stdout is not None
     seen: list[str] = []
     try:
-        line = await read_until(process.stdout, "marketbot is running", 30, seen)
+        line = await read_until(process.stdout, "marketbot is running", 60, seen)  # loaded CI
         page = f"http://127.0.0.1:{api_port}"
         assert f"open {page}/" in line
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            # "running" is said once the web server is up too (it used to come seconds before)
+            async with http.get(f"http://127.0.0.1:{web_port}/healthz") as response:
+                assert response.status == 200
             # A person on the page says /start; the bot answers through the real polling loop.
             async with http.post(f"{page}/local/updates",
                                  json={"user": BUYER, "text": "/start"}) as response:
@@ -144,8 +147,6 @@ async def test_the_run_command_serves_and_stops_cleanly_on_ctrl_c(
             async with http.get(f"{page}/local/messages", params={
                     "chat_id": str(BUYER["id"]), "wait": "10"}) as response:
                 assert (await response.json())["messages"], "".join(seen)
-            async with http.get(f"http://127.0.0.1:{web_port}/healthz") as response:
-                assert response.status == 200
             # Counted when the handler returns, a moment after the reply reached the chat.
             counted = 'updates_handled_total{kind="message"} 1.0'
             for _ in range(50):

@@ -84,7 +84,7 @@ async def test_models_and_migrations_do_not_drift(db_connection: AsyncConnection
 
 # Alembic's comparison does not look at CHECK expressions, index predicates, enum labels or
 # triggers, so the migrated catalog is also compared with one built by `create_all` + schema_sql
-# (the `public` schema: the job queue's own lives in `procrastinate`, migration 0006).
+# (the `public` schema: the job queue's own lives in `procrastinate`, migration 0007).
 CATALOG = {
     "columns": """
         SELECT table_name || '.' || column_name,

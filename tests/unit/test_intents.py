@@ -102,3 +102,23 @@ def test_a_newcomer_with_a_clear_selling_sentence_is_a_seller(text: str) -> None
 def test_photos_marker_is_read_and_removed() -> None:
     parsed = read_message("Bici Trek talla M, 350€\n[photos: 3]", role="seller")
     assert (parsed.intent, parsed.amounts, parsed.fields["photos"]) == ("sell", [Decimal(350)], 3)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("is the price firm?", "firm"), ("open to offers?", "firm"), ("any wiggle room?", "firm"),
+    ("¿el precio es negociable?", "firm"), ("¿aceptas ofertas?", "firm"),
+    ("¿hay algo de margen?", "firm"), ("¿es fijo el precio?", "firm"),
+    ("what's the lowest you'd go?", "lowest"), ("cuánto es lo mínimo?", "lowest"),
+    ("can you do any better?", "lowest"), ("¿me lo dejas más barato?", "lowest"),
+    ("what's the best deal you can do?", "lowest"), ("¿cuál es tu último precio?", "lowest"),
+    ("how much is it?", None),
+])
+def test_a_price_question_says_what_it_asks(text: str, kind: str | None) -> None:
+    parsed = read_message(text, role="buyer")
+    assert (parsed.intent, parsed.fields.get("price_kind")) == ("price_question", kind)
+
+
+@pytest.mark.parametrize("text", ["is the mattress firm?", "has it been fixed?",
+                                  "¿está cerrado el cajón?"])
+def test_firm_about_the_thing_is_no_price_question(text: str) -> None:
+    assert read_message(text, role="buyer").intent != "price_question"

@@ -64,3 +64,19 @@ def test_a_whole_word_beats_a_short_form() -> None:
     products = [Candidate("camera", "Cámara Canon EOS 250D"),
                 Candidate("bed", "Cama de 90 con somier")]
     assert [c.id for c in best_matches("la cama a 100", products)] == ["bed"]
+
+
+@pytest.mark.parametrize(("word", "title"), [
+    ("cama", "Cámara Canon EOS 250D"), ("lamp", "Linen lampshade, cream"),
+    ("coche", "Cochecito de bebé Bugaboo"), ("bed", "Bedside table with one drawer"),
+])
+def test_a_word_that_starts_another_does_not_name_it(word: str, title: str) -> None:
+    assert best_matches(f"the {word} to 100", [Candidate("x", title)]) == []
+
+
+@pytest.mark.parametrize(("word", "title"), [
+    ("bici", "Bicicleta de paseo"), ("tele", "Televisor Samsung 50 pulgadas"),
+    ("frigo", "Frigorífico Bosch combi"), ("shelves", "Kallax shelf white"),
+])
+def test_short_forms_and_plurals_still_name_it(word: str, title: str) -> None:
+    assert [c.id for c in best_matches(f"la {word} a 100", [Candidate("x", title)])] == ["x"]
