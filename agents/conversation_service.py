@@ -99,8 +99,12 @@ class ConversationService:
         self.listing_writer = listing_writer or RuleBasedListingWriter()
         self.transactions = SessionTransactions(session_factory)
 
-    async def handle(self, event: InboundEvent) -> TurnResult:
+    async def handle(self, event: InboundEvent,
+                     on_stored: Callable[[], None] | None = None) -> TurnResult:
+        """Store the message, then run its turn; `on_stored` is called in between."""
         inbound, fresh = await self._store(event)
+        if on_stored is not None:
+            on_stored()
         if not fresh and inbound.processed_at is not None:
             return TurnResult(inbound.id, duplicate=True, conversation_id=inbound.conversation_id)
         # a redelivery keeps the conversation it was first stored in
@@ -233,25 +237,39 @@ class ConversationService:
                 assert message is not None
                 conversation_id = message.conversation_id
         async with self.chat_lock.hold(conversation_id):
-            for run in range(1, MAX_TURN_RUNS + 1):
-                async with unit_of_work(self.session_factory) as session:
-                    # The snapshot: read and committed; nothing stays locked.
-                    rows = await turns.read_turn(session, inbound_id,
-                                                 history=self.settings.llm.history_window + 1)
-                assert rows is not None
-                if rows.inbound.processed_at is not None:  # answered meanwhile
-                    return TurnResult(inbound_id, duplicate=True,
-                                      conversation_id=conversation_id)
-                try:
-                    return await run_turn(self, rows)  # it marks the inbound processed
-                except AlreadyAnswered:
-                    return TurnResult(inbound_id, duplicate=True,
-                                      conversation_id=conversation_id)
-                except StaleTurn as exc:
-                    if run == MAX_TURN_RUNS:
-                        raise
-                    log.info("turn.stale_run_again", inbound_id=str(inbound_id), run=run,
-                             reason=str(exc))
+            # A chat's messages are answered in order: one stored earlier and not answered yet
+            # (its own turn still waiting for the lock, maybe on another worker) goes first,
+            # and its replies are sent before this one's.
+            async with self.session_factory() as session:
+                earlier = await conversations_repo.unprocessed_before(
+                    session, conversation_id, inbound_id)
+            results = [await self._turn(message_id, conversation_id)
+                       for message_id in [*earlier, inbound_id]]
+        result = results[-1]
+        for before in reversed(results[:-1]):
+            result.replies[:0], result.deliveries[:0] = before.replies, before.deliveries
+        return result
+
+    async def _turn(self, inbound_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult:
+        """One inbound message's turn, under the chat's lock; run again on fresh rows when
+        its final write finds the conversation moved on."""
+        for run in range(1, MAX_TURN_RUNS + 1):
+            async with unit_of_work(self.session_factory) as session:
+                # The snapshot: read and committed; nothing stays locked.
+                rows = await turns.read_turn(session, inbound_id,
+                                             history=self.settings.llm.history_window + 1)
+            assert rows is not None
+            if rows.inbound.processed_at is not None:  # answered meanwhile
+                return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
+            try:
+                return await run_turn(self, rows)  # it marks the inbound processed
+            except AlreadyAnswered:
+                return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
+            except StaleTurn as exc:
+                if run == MAX_TURN_RUNS:
+                    raise
+                log.info("turn.stale_run_again", inbound_id=str(inbound_id), run=run,
+                         reason=str(exc))
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def retry_unprocessed(self, limit: int = 100) -> list[TurnResult]:

@@ -29,6 +29,7 @@ from aiogram.types import (
 from agents.conversation_service import ConversationService, InboundEvent, Sender, TurnResult
 from agents.outbox import OutboundMessage
 from agents.turn_context import Button, PhotoRef
+from bot import placed_signal
 from bot.i18n import pick_language
 from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
@@ -218,7 +219,7 @@ async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEven
                  ) -> TurnResult:
     """Run the service for one event with "typing…" shown, then send what it stored."""
     async with typing_when_slow(bot, chat_id):
-        result = await runtime.service.handle(event)
+        result = await runtime.service.handle(event, on_stored=placed_signal.fire)
     await deliver(bot, runtime.service, result, jobs_of=runtime)
     return result
 

@@ -24,6 +24,7 @@ import structlog
 from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import TelegramObject, Update
 
+from bot import placed_signal
 from storage.database import retry_on_disconnect, single_statement
 from storage.models import Channel
 from storage.pg_text import clean_json
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 REPLAY = "inbox_replay"  # feed_update kwarg: the inbox row a job is handling again
-STORED = "inbox_stored"  # feed_update kwarg: a future set once the update is stored
+STORED = "inbox_stored"  # feed_update kwarg: a future set once the update is stored and placed
 RETRY_FIRST_AFTER_SECONDS = 2.0
 HAND_OFF_ATTEMPTS = 40  # about a minute at retry_on_disconnect's 2 s ceiling
 WEBHOOK_STORE_ATTEMPTS = 3  # then the POST fails and Telegram redelivers
@@ -76,8 +77,11 @@ class InboxMiddleware(BaseMiddleware):
                 if stored_signal is not None and not stored_signal.done():
                     stored_signal.set_exception(exc)
                 raise
-            if stored_signal is not None and not stored_signal.done():
-                stored_signal.set_result(None)
+            if stored_signal is not None:
+                fire = _answered_by(stored_signal)
+                placed_signal.arm(fire)
+                if inbox_id is None:
+                    fire()
             if inbox_id is None:
                 log.info("update.duplicate_dropped", key=key)
                 return None
@@ -88,6 +92,8 @@ class InboxMiddleware(BaseMiddleware):
                 raise  # the job's retry strategy decides
             await self._hand_off(inbox_id, chat_id, exc)
             return None
+        finally:
+            placed_signal.fire()  # the handling ended: if nothing placed it sooner
         await self._mark_handled(inbox_id)
         return result
 
@@ -137,6 +143,13 @@ class InboxMiddleware(BaseMiddleware):
                                        delay=RETRY_FIRST_AFTER_SECONDS)
         except Exception as second:
             log.error("update.hand_off_failed", inbox_id=str(inbox_id), error=repr(second))
+
+
+def _answered_by(future: asyncio.Future[None]) -> Callable[[], None]:
+    def fire() -> None:
+        if not future.done():
+            future.set_result(None)
+    return fire
 
 
 def install_inbox(dispatcher: Dispatcher, middleware: InboxMiddleware) -> None:

@@ -4,11 +4,13 @@ The route is aiogram's `SimpleRequestHandler` with the secret token checked (a w
 `X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed) and the body checked next: a
 body that is not an Update is 400 (webhook_body.py); an update of a kind aiogram does not know
 is answered 200 and dropped, as there is nothing to handle. Telegram's POST is answered as soon
-as the update is stored (`StoredFirstHandler`), not after its turn: from then on the update is
-ours to answer (the inbox and the job queue retry it), and Telegram need not hold a connection
-through a model call. If the store fails the POST fails, and Telegram redelivers. The updates
-still being handled count as in flight for the graceful shutdown. With no configured secret, one
-is derived from the bot token, so every worker behind the same hook agrees on it.
+as the update is stored and its message placed in its conversation (`StoredFirstHandler`;
+bot/placed_signal.py: a chat's next update then cannot overtake it), not after its turn: from
+then on the update is ours to answer (the inbox and the job queue retry it), and Telegram need
+not hold a connection through a model call. If the store fails the POST fails, and Telegram
+redelivers. The updates still being handled count as in flight for the graceful shutdown. With
+no configured secret, one is derived from the bot token, so every worker behind the same hook
+agrees on it.
 """
 
 from __future__ import annotations

@@ -152,12 +152,12 @@ async def test_a_failing_handler_is_counted_and_the_update_is_retried_until_answ
     handle = runtime.service.handle
     calls = 0
 
-    async def broken_once(event: object) -> object:
+    async def broken_once(event: object, **kwargs: object) -> object:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("the service fell over")
-        return await handle(event)
+        return await handle(event, **kwargs)
 
     monkeypatch.setattr(runtime.service, "handle", broken_once)
     state = local_server.state
