@@ -21,16 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from agents.category_scoring import Score, Term, content_weight, score_terms
 from agents.word_matching import fold, phrase_positions, word_tokens, words_of
 
 DATA_PATH = Path(__file__).with_name("data") / "categories.json"
-
-# Words that do not make a keyword more specific ("bici de montaña" is as specific as 2 words).
-_FILLER_WORDS = frozenset(
-    {"de", "del", "la", "el", "los", "las", "para", "y", "con", "en", "a", "of", "for", "the",
-     "and", "with", "s"}
-)
-
 
 @dataclass(frozen=True)
 class Category:
@@ -69,21 +63,6 @@ class BrandMention:
     trigger: str
     start: int
     end: int
-
-
-@dataclass(frozen=True)
-class _Term:
-    words: tuple[str, ...]
-    weight: float
-    label: str
-    brand: str | None  # set for brand and product-line triggers
-
-
-@dataclass(frozen=True)
-class _Score:
-    total: float
-    keyword_total: float
-    matched: tuple[str, ...]
 
 
 class CategoryTree:
@@ -176,7 +155,7 @@ class CategoryTree:
         """The category `text` fits best, with a strength in 0..1 (fallback with 0 if none)."""
         words = words_of(text)
         own = {cid: score for cid, terms in self._terms.items()
-               if (score := _score_terms(terms, words)).total > 0}
+               if (score := score_terms(terms, words)).total > 0}
         if not own:
             return self._as_match(self.fallback, 0.0, ())
         totals = {cid: self._with_ancestors(cid, own) for cid in own}
@@ -239,15 +218,15 @@ class CategoryTree:
             shared &= set(self._ancestor_ids(cid))
         return next((cid for cid in self._ancestor_ids(ids[0]) if cid in shared), None)
 
-    def _with_ancestors(self, category_id: str, own: dict[str, _Score]) -> _Score:
+    def _with_ancestors(self, category_id: str, own: dict[str, Score]) -> Score:
         scores = [own[cid] for cid in [category_id, *self._ancestor_ids(category_id)] if cid in own]
-        return _Score(
+        return Score(
             total=sum(s.total for s in scores),
             keyword_total=sum(s.keyword_total for s in scores),
             matched=tuple(label for s in scores for label in s.matched),
         )
 
-    def _build_terms(self) -> dict[str, tuple[_Term, ...]]:
+    def _build_terms(self) -> dict[str, tuple[Term, ...]]:
         triggers: dict[str, list[tuple[str, str]]] = {}  # category id -> [(brand, trigger)]
         for category in self._by_id.values():
             ancestor_brands = {
@@ -263,17 +242,17 @@ class CategoryTree:
         for cid, pairs in triggers.items():
             for _, trigger in pairs:
                 branches.setdefault(words_of(trigger), set()).add(self._root_id(cid))
-        terms: dict[str, tuple[_Term, ...]] = {}
+        terms: dict[str, tuple[Term, ...]] = {}
         for category in self._by_id.values():
             keyword_terms = [
-                _Term(words_of(keyword), _content_weight(words_of(keyword)), keyword, None)
+                Term(words_of(keyword), content_weight(words_of(keyword)), keyword, None)
                 for keyword in dict.fromkeys(category.keywords_es + category.keywords_en)
             ]
             brand_terms = [
-                _Term(
+                Term(
                     words,
                     # A trigger that points at one branch is strong evidence; a shared one is not.
-                    1 + _content_weight(words) if len(branches[words]) == 1 else 1.0,
+                    1 + content_weight(words) if len(branches[words]) == 1 else 1.0,
                     trigger,
                     brand,
                 )
@@ -288,30 +267,6 @@ class CategoryTree:
     @staticmethod
     def _as_match(category: Category, strength: float, matched: tuple[str, ...]) -> CategoryMatch:
         return CategoryMatch(category.id, category.name_es, category.name_en, strength, matched)
-
-
-def _content_weight(words: Sequence[str]) -> float:
-    return float(max(1, sum(1 for word in words if word not in _FILLER_WORDS)))
-
-
-def _score_terms(terms: Sequence[_Term], words: Sequence[str]) -> _Score:
-    taken: set[int] = set()
-    keyword_total = 0.0
-    brand_best = 0.0
-    matched: list[str] = []
-    for term in terms:
-        for pos in phrase_positions(words, term.words):
-            span = set(range(pos, pos + len(term.words)))
-            if span & taken:
-                continue
-            taken |= span
-            matched.append(term.label)
-            if term.brand is None:
-                keyword_total += term.weight
-            else:
-                brand_best = max(brand_best, term.weight)  # one brand per item: no stacking
-            break  # a keyword repeated in the text counts once
-    return _Score(keyword_total + brand_best, keyword_total, tuple(matched))
 
 
 @lru_cache(maxsize=4)

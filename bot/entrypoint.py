@@ -81,8 +81,8 @@ async def serve(settings: Settings, stop: asyncio.Event, *,
             if token is None:
                 import time
 
-                from bot.local_api import LocalBotApi
-                from bot.local_api.server import start_local_api
+                from bot.devtools.local_api import LocalBotApi
+                from bot.devtools.local_api.server import start_local_api
 
                 state = LocalBotApi(id_base=(int(time.time()) - 1_700_000_000) * 1000)
                 local_runner, base_url, _ = await start_local_api(

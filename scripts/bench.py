@@ -3,7 +3,7 @@
 Runs, in this one process, the embedded PostgreSQL and Redis (a throwaway database, dropped
 afterwards), the local Bot API server, the whole bot on the offline model and a bare aiogram
 echo bot for comparison, and prints throughput, latency and per-message costs (see
-`bot.bench`). With --json the last line is one JSON object with the figures.
+`bot.devtools.bench`). With --json the last line is one JSON object with the figures.
 
 Exit status: 0 done (targets met or not: the figures say), 1 failed (also when the bot logged
 errors or left messages unanswered: the figures are then not valid), 2 bad usage or the
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LLM_PROVIDER"] = "offline"  # the benchmark measures the stack, not an API
 
     async def run() -> int:
-        from bot.bench import BenchOptions, format_report, run_bench
+        from bot.devtools.bench import BenchOptions, format_report, run_bench
         from config.logging import configure_logging
         from config.settings import load_settings
 

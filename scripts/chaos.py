@@ -1,7 +1,7 @@
 """Fault suite: `python scripts/chaos.py [--scenario NAME ...] [--short] [--logs DIR] [--json]`.
 
 Starts throwaway PostgreSQL and Redis, the local Bot API server and the bot as real processes
-(`python -m bot`), then breaks things while people chat (see `bot.chaos`): redelivered
+(`python -m bot`), then breaks things while people chat (see `bot.devtools.chaos`): redelivered
 updates, a kill -9 of the bot, Redis down, PostgreSQL restarted, Gemini unreachable or hanging,
 people over the rate limit, malformed webhook bodies. Each scenario prints sent, answered_once,
 duplicated, lost and unhandled; with --json the last line is one JSON object with `scenarios`
@@ -55,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     names = [name for name in NAMES if name in (args.scenario or NAMES)]
 
     async def run() -> int:
-        from bot.chaos import harness, run_scenario, summary, summary_line
-        from bot.chaos.scenarios import SCENARIOS
+        from bot.devtools.chaos import harness, run_scenario, summary, summary_line
+        from bot.devtools.chaos.scenarios import SCENARIOS
 
-        assert set(SCENARIOS) == set(NAMES), "scripts/chaos.py and bot.chaos disagree"
+        assert set(SCENARIOS) == set(NAMES), "scripts/chaos.py and bot.devtools.chaos disagree"
         outcomes = []
         async with harness(args.logs) as world:
             for name in names:

@@ -38,19 +38,10 @@ from scripts.operator_cli import (  # noqa: E402
     OperatorArgumentParser,
     OperatorError,
     UsageError,
+    positive_int,
     run_script,
 )
 from storage.maintenance import DEFAULT_BATCH_SIZE  # noqa: E402
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def build_parser() -> OperatorArgumentParser:
@@ -119,7 +110,7 @@ async def run(args: argparse.Namespace) -> int:
         elif args.command == "drop":
             console.print(await schema.drop_everything(services.engine, force=args.force))
         elif args.command == "export-conversation":
-            from bot.replay.export import ExportError, export_to_file
+            from bot.devtools.replay.export import ExportError, export_to_file
 
             try:
                 console.print(await export_to_file(services.engine, args.conversation_id,

@@ -3,8 +3,8 @@
 Simulated buyers in the manner of CraigslistBargain's rule-based agent (open under a target of
 0.5 / 0.7 / 0.9 of the list price, concede toward the bot's last price, never past a private
 bottomline, Spanish and English) haggle with the whole bot on the offline model through the
-local Bot API server, in this one process (see `bot.negotiation_bench`). Prints the deal rate
-and the surplus captured on the scenarios with room for a deal, the median buyer turns and the
+local Bot API server, in this one process (see `bot.devtools.negotiation_bench`). Prints the deal
+rate and the surplus captured on the scenarios with room for a deal, the median buyer turns and the
 deals below the floor; with --json the last line is one JSON object with the figures.
 
 Exit status: 0 done (targets met or not: the figures say), 1 failed (a deal below the floor,
@@ -24,7 +24,6 @@ if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().p
 elif _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 
@@ -32,18 +31,9 @@ from scripts.operator_cli import (  # noqa: E402
     EXIT_OK,
     OperatorArgumentParser,
     OperatorError,
+    positive_int,
     run_script,
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return value
 
 
 def build_parser() -> OperatorArgumentParser:
@@ -52,10 +42,10 @@ def build_parser() -> OperatorArgumentParser:
         description="Simulated buyers haggle with the whole bot; deal rate and surplus.",
         epilog="Exit status: 0 done, 1 failed, 2 bad usage or unreachable service.",
     )
-    parser.add_argument("--scenarios", type=_positive_int, default=60,
+    parser.add_argument("--scenarios", type=positive_int, default=60,
                         help="buyers, one product each (default 60)")
     parser.add_argument("--seed", type=int, default=7, help="scenario generator seed")
-    parser.add_argument("--concurrency", type=_positive_int, default=8,
+    parser.add_argument("--concurrency", type=positive_int, default=8,
                         help="buyers haggling at the same time (default 8)")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON holding every figure")
@@ -67,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LLM_PROVIDER"] = "offline"  # the policy and the readers, not an API
 
     async def run() -> int:
-        from bot.negotiation_bench import BenchOptions, format_report, run_negotiation_bench
+        from bot.devtools.negotiation_bench import (
+            BenchOptions,
+            format_report,
+            run_negotiation_bench,
+        )
         from config.logging import configure_logging
         from config.settings import load_settings
 

@@ -52,6 +52,17 @@ class OperatorArgumentParser(argparse.ArgumentParser):
         sys.exit(EXIT_UNAVAILABLE)
 
 
+def positive_int(text: str) -> int:
+    """An argparse `type`: a whole number of at least 1, else a one-line usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
 _CREDENTIALS = re.compile(r"(\w+://[^:/@\s]*):[^@\s]*@")
 
 

@@ -47,8 +47,8 @@ def build_parser() -> OperatorArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from bot.replay.environment import ReplayEnvironment
-    from bot.replay.runner import collect_files, replay_paths
+    from bot.devtools.replay.environment import ReplayEnvironment
+    from bot.devtools.replay.runner import collect_files, replay_paths
     from config.logging import configure_logging
 
     if not collect_files(args.paths):

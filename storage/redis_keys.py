@@ -31,10 +31,6 @@ class KeySpace:
         """Sliding window (sorted set) of every actor's recent hits together."""
         return f"{self.prefix}ratelimit:{_RATE_LIMIT_TAG}:global"
 
-    def session(self, actor_kind: str, actor_id: str | int) -> str:
-        """JSON session state of one actor (`actor_kind` is e.g. `seller` or `buyer`)."""
-        return f"{self.prefix}session:{actor_kind}:{actor_id}"
-
     def conversation_lock(self, conversation_key: str | int) -> str:
         """Lock that keeps one conversation's updates in order across workers."""
         return f"{self.prefix}lock:conversation:{conversation_key}"

@@ -38,7 +38,7 @@ def webhook_problem(telegram: TelegramSettings) -> str | None:
         return None
     if telegram.bot_token is None:
         return ("TELEGRAM_MODE=webhook needs TELEGRAM_BOT_TOKEN (for the local Bot API server, "
-                "run `python -m bot.local_api` and set TELEGRAM_API_BASE_URL to it)")
+                "run `python -m bot.devtools.local_api` and set TELEGRAM_API_BASE_URL to it)")
     scheme = urlparse(telegram.webhook_url or "").scheme
     if scheme == "http" and _on_this_machine(telegram.api_base_url):
         return None  # a local Bot API server delivers to plain HTTP, as telegram-bot-api --local

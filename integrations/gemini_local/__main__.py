@@ -8,13 +8,12 @@ does not import the agents above it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib
-import signal
 
 from integrations.gemini_local.server import start_gemini_double
 from integrations.gemini_local.wire import Brain
+from integrations.local_server_cli import serve_until_stopped, server_parser
 
 DEFAULT_BRAIN = "agents.models.double_brain:OfflineBrain"
 
@@ -26,21 +25,13 @@ def load_brain(spec: str) -> Brain:
 
 async def serve(host: str, port: int, latency: float, brain: str) -> None:
     runner, url, _ = await start_gemini_double(load_brain(brain), host, port, latency=latency)
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):  # also when started in the background
-        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    print(f"local Gemini API double on {url} (GET {url}/requests, POST {url}/control); "
-          "Ctrl+C stops it", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await serve_until_stopped(
+        runner.cleanup, f"local Gemini API double on {url} (GET {url}/requests, "
+        f"POST {url}/control); Ctrl+C stops it")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
+    parser = server_parser(__doc__.splitlines()[0], 8090)
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds before every answer (default 0)")
     parser.add_argument("--brain", default=DEFAULT_BRAIN, help="MODULE:CLASS of the brain")

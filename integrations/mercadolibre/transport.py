@@ -1,8 +1,9 @@
 """One authenticated MercadoLibre HTTP call, with retries, token refresh and error translation.
 
-Policy: 429 and 5xx are retried with full-jitter backoff (or the server's Retry-After), other 4xx
-never are; a 401 asks the token provider for a fresh token once (`force=True`) and repeats the
-call; every failure leaves as a MarketplaceError whose reason a seller can read.
+Policy (tenacity's AsyncRetrying): 429 and 5xx are retried with full-jitter backoff (or the
+server's Retry-After), other 4xx never are; a 401 asks the token provider for a fresh token once
+(`force=True`) and repeats the call; every failure leaves as a MarketplaceError whose reason a
+seller can read.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import inspect
 import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from integrations.marketplace import MarketplaceError
-from integrations.mercadolibre.backoff import full_jitter_delay, retry_after_seconds
+from integrations.mercadolibre.backoff import (
+    retry_after_seconds,
+    wait_full_jitter,
+    wait_retry_after,
+)
 from integrations.mercadolibre.errors import error_from_response
 
 TokenProvider = Callable[..., Awaitable[str]]
@@ -90,19 +97,45 @@ class ApiTransport:
         non-None result (the thing it created, found again) is returned instead of resending.
         """
         method = method.upper()
-        url = f"{self._base_url}{path}"
-        token = await self._token(force=False)
-        token_refreshed = False
-        attempt = 0
+        call = _Call(method, f"{self._base_url}{path}", params, json_body, body_factory,
+                     await self._token(force=False))
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_retries + 1),
+            wait=wait_retry_after(wait_full_jitter(
+                base=self._backoff_base, cap=self._backoff_cap, draw=self._draw)),
+            retry=retry_if_exception(
+                lambda exc: self._worth_retrying(exc, method, resendable=recover is not None)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                if attempt.retry_state.attempt_number > 1 and recover is not None:
+                    if (found := await recover()) is not None:
+                        return found
+                with attempt:
+                    return await self._send(call)
+        except _Unreached as failure:
+            raise MarketplaceError(
+                "Could not reach MercadoLibre: try again in a few minutes.",
+                code="network_error",
+                retryable=True,
+            ) from failure.cause
+        except _RetryableAnswer as answer:
+            raise answer.error from None
+        raise AssertionError("unreachable: tenacity either returns an attempt or raises")
+
+    async def _send(self, call: _Call) -> Any:
+        """One try; a 401 asks for a fresh token once per request and repeats at once."""
         while True:
-            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            headers = {"Authorization": f"Bearer {call.token}", "Accept": "application/json"}
             try:
                 async with self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json_body,
-                    data=body_factory() if body_factory else None,
+                    call.method,
+                    call.url,
+                    params=call.params,
+                    json=call.json_body,
+                    data=call.body_factory() if call.body_factory else None,
                     headers=headers,
                     timeout=self._timeout,
                 ) as response:
@@ -110,44 +143,57 @@ class ApiTransport:
                     retry_after = response.headers.get("Retry-After")
                     body = await _read_body(response)
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if attempt < self._max_retries and (
-                        recover is not None or _safe_to_resend(method, exc)):
-                    await self._sleep(self._backoff(attempt))
-                    attempt += 1
-                    if recover is not None and (found := await recover()) is not None:
-                        return found
-                    continue
-                raise MarketplaceError(
-                    "Could not reach MercadoLibre: try again in a few minutes.",
-                    code="network_error",
-                    retryable=True,
-                ) from exc
-
+                raise _Unreached(exc) from exc
             if status < 400:
                 return body
-            if status == 401 and not token_refreshed:
+            if status == 401 and not call.token_refreshed:
                 # The token may have been revoked or expired early: one fresh token, one more try.
-                token_refreshed = True
-                token = await self._token(force=True)
+                call.token_refreshed = True
+                call.token = await self._token(force=True)
                 continue
             error = error_from_response(status, body)
-            if not error.retryable or attempt >= self._max_retries:
+            if not error.retryable:
                 raise error
-            delay = retry_after_seconds(retry_after)
-            if delay is None:
-                delay = self._backoff(attempt)
-            elif delay > self._max_retry_after:
-                # Waiting minutes would hold a chat hostage; the caller can try later instead.
-                raise error
-            await self._sleep(delay)
-            attempt += 1
-            if recover is not None and (found := await recover()) is not None:
-                return found
+            raise _RetryableAnswer(error, retry_after_seconds(retry_after))
 
-    def _backoff(self, attempt: int) -> float:
-        return full_jitter_delay(
-            attempt, base=self._backoff_base, cap=self._backoff_cap, draw=self._draw
-        )
+    def _worth_retrying(self, exc: BaseException, method: str, *, resendable: bool) -> bool:
+        if isinstance(exc, _RetryableAnswer):
+            # Waiting minutes would hold a chat hostage; the caller can try later instead.
+            return exc.retry_after is None or exc.retry_after <= self._max_retry_after
+        if isinstance(exc, _Unreached):
+            return resendable or _safe_to_resend(method, exc.cause)
+        return False
+
+
+@dataclass
+class _Call:
+    """One request as every try sends it, and the token it carries (refreshed once on a 401)."""
+
+    method: str
+    url: str
+    params: Mapping[str, str | int] | None
+    json_body: Any
+    body_factory: BodyFactory | None
+    token: str
+    token_refreshed: bool = False
+
+
+class _Unreached(Exception):
+    """The request failed on the way (`cause`: the connection error or the timeout)."""
+
+    def __init__(self, cause: aiohttp.ClientError | TimeoutError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _RetryableAnswer(Exception):
+    """A 429 or 5xx answer: `error` is raised if it is not tried again; `retry_after` is the wait
+    the server asked for (seconds), if it did."""
+
+    def __init__(self, error: MarketplaceError, retry_after: float | None) -> None:
+        super().__init__(error.reason)
+        self.error = error
+        self.retry_after = retry_after
 
 
 def _safe_to_resend(method: str, exc: BaseException) -> bool:

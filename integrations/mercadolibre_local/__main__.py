@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
+from integrations.local_server_cli import serve_until_stopped, server_parser
 from integrations.mercadolibre_local.server import LocalMercadoLibre
 
 
 async def _serve(host: str, port: int) -> None:
     server = LocalMercadoLibre()
     url = await server.start(host, port)
-    print(f"local MercadoLibre API on {url} (POST /users to add an account)", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await server.stop()
+    await serve_until_stopped(
+        server.stop, f"local MercadoLibre API on {url} (POST /users to add an account)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8089)
-    args = parser.parse_args()
-    try:
-        asyncio.run(_serve(args.host, args.port))
-    except KeyboardInterrupt:
-        pass
+    args = server_parser(__doc__, 8089).parse_args()
+    asyncio.run(_serve(args.host, args.port))
 
 
 if __name__ == "__main__":

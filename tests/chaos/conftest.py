@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.chaos import Harness, harness
+from bot.devtools.chaos import Harness, harness
 
 
 @pytest.fixture(scope="package")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.chaos import Harness, Outcome, run_scenario
-from bot.chaos.people import message_update, people
-from bot.chaos.redelivery import Deliveries, judge, settled_replies
+from bot.devtools.chaos import Harness, Outcome, run_scenario
+from bot.devtools.chaos.people import message_update, people
+from bot.devtools.chaos.redelivery import Deliveries, judge, settled_replies
 
 
 def assert_every_message_answered_once(outcome: Outcome, sent: int) -> None:

@@ -23,8 +23,8 @@ import pytest
 from aiogram import Bot
 from PIL import Image
 
+from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot
-from bot.local_api import LocalBotApi, start_local_api
 from bot.runners import RunningBot, run_bot
 from bot.runtime import AppRuntime, build_runtime
 from config.settings import Settings

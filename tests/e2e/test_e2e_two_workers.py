@@ -18,8 +18,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from bot.local_api import LocalBotApi, start_local_api
-from bot.local_api.load_balancer import RoundRobin, start_balancer
+from bot.devtools.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api.load_balancer import RoundRobin, start_balancer
 from storage.models import Conversation, Direction, Message
 from tests.e2e.conftest import free_port, published_product
 

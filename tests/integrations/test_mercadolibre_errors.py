@@ -8,9 +8,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tenacity import RetryCallState
 
 from integrations.marketplace import MarketplaceError
-from integrations.mercadolibre.backoff import full_jitter_delay, retry_after_seconds
+from integrations.mercadolibre.backoff import (
+    retry_after_seconds,
+    wait_full_jitter,
+    wait_retry_after,
+)
 from integrations.mercadolibre.errors import MissingRequiredAttributes, error_from_response
 from integrations.mercadolibre.item_payload import (
     CategoryAttribute,
@@ -111,8 +116,29 @@ def test_plain_4xx_without_code_keeps_the_message() -> None:
 def test_full_jitter_stays_between_zero_and_the_capped_ceiling(
     attempt: int, base: float, cap: float, draw: float
 ) -> None:
-    delay = full_jitter_delay(attempt, base=base, cap=cap, draw=lambda: draw)
+    wait = wait_full_jitter(base=base, cap=cap, draw=lambda: draw)
+    delay = wait(retry_state(attempt + 1, ValueError()))
     assert 0 <= delay <= min(cap, base * 2**attempt)
+
+
+def test_retry_after_wait_prefers_the_servers_wait_over_the_backoff() -> None:
+    class Busy(Exception):
+        def __init__(self, retry_after: float | None) -> None:
+            self.retry_after = retry_after
+
+    wait = wait_retry_after(wait_full_jitter(base=0.5, cap=8, draw=lambda: 0.5))
+    assert wait(retry_state(1, Busy(7.0))) == 7.0
+    assert wait(retry_state(1, Busy(0.0))) == 0.0
+    assert wait(retry_state(3, Busy(None))) == 1.0  # 0.5 * 2**2, drawn at its middle
+    assert wait(retry_state(2, ValueError())) == 0.5
+
+
+def retry_state(attempt_number: int, failure: BaseException) -> RetryCallState:
+    """tenacity's record of a call whose try number `attempt_number` raised `failure`."""
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt_number
+    state.set_exception((type(failure), failure, None))
+    return state
 
 
 def test_retry_after_seconds_and_dates() -> None:

@@ -22,7 +22,7 @@ from aiogram.types import (
 )
 from PIL import Image
 
-from bot.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api import LocalBotApi, start_local_api
 
 TOKEN = "424242:local-test-token_ABCdef"
 ANA = {"id": 1001, "first_name": "Ana", "language_code": "es"}

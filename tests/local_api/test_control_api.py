@@ -11,12 +11,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api import LocalBotApi, start_local_api
 
 TOKEN = "555:control-api-token"
 ANA = {"id": 1001, "first_name": "Ana", "language_code": "es"}
 KEYBOARD = {"inline_keyboard": [[{"text": "Publicar", "callback_data": "publish"}]]}
-STATIC = Path(__file__).resolve().parents[2] / "bot" / "local_api" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "bot" / "devtools" / "local_api" / "static"
 
 
 class Local:

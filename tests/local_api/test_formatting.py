@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.local_api.formatting import (
+from bot.devtools.local_api.formatting import (
     EntityParseError,
     command_entities,
     parse_text,

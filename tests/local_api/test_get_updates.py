@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api import LocalBotApi, start_local_api
 
 TOKEN = "777:updates-test-token"
 LUIS = {"id": 2001, "first_name": "Luis", "language_code": "es"}

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from bot.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api import LocalBotApi, start_local_api
 
 TOKEN = "31337:methods-test-token"
 ANA = {"id": 1001, "first_name": "Ana", "language_code": "es"}

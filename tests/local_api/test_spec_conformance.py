@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from bot.local_api import LocalBotApi, start_local_api
-from bot.local_api.methods import IMPLEMENTED
-from bot.local_api.params import Kind
-from bot.local_api.spec import (
+from bot.devtools.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api.methods import IMPLEMENTED
+from bot.devtools.local_api.params import Kind
+from bot.devtools.local_api.spec import (
     BUNDLED_SPEC,
     SHARED_SPEC,
     SPEC_ENV_VAR,

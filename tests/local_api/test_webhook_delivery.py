@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.local_api import LocalBotApi, start_local_api
-from bot.local_api.spec import ApiSpec
+from bot.devtools.local_api import LocalBotApi, start_local_api
+from bot.devtools.local_api.spec import ApiSpec
 from tests.e2e.conftest import free_port
 
 TOKEN = "4242:webhook-delivery-token"

@@ -22,8 +22,8 @@ from aiogram.types import Update
 from aioresponses import aioresponses
 from sqlalchemy import select
 
+from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot
-from bot.local_api import LocalBotApi, start_local_api
 from bot.marketplace_runtime import marketplace_features
 from bot.runners import RunningBot, run_bot
 from bot.runtime import AppRuntime, build_runtime

@@ -52,8 +52,6 @@ def test_every_key_starts_with_the_prefix_and_families_do_not_collide() -> None:
     built = [
         space.rate_limit_actor(7),
         space.rate_limit_global(),
-        space.session("buyer", 7),
-        space.session("seller", 7),
         space.conversation_lock(7),
         space.job_lock("expiry"),
         space.product_card(7, "es"),
@@ -66,7 +64,7 @@ def test_every_key_starts_with_the_prefix_and_families_do_not_collide() -> None:
 
 
 def test_prefix_gets_a_separator() -> None:
-    assert KeySpace("shop").session("buyer", 1) == "shop:session:buyer:1"
+    assert KeySpace("shop").conversation_lock(1) == "shop:lock:conversation:1"
     assert KeySpace("shop").pattern() == "shop:*"
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.replay.environment import ReplayEnvironment
+from bot.devtools.replay.environment import ReplayEnvironment
 from config.settings import Settings
 from storage.embedded import EmbeddedServices
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.replay.environment import ReplayEnvironment
-from bot.replay.runner import replay_file
+from bot.devtools.replay.environment import ReplayEnvironment
+from bot.devtools.replay.runner import replay_file
 
 CORPUS = Path(__file__).resolve().parents[1] / "conversations"
 FILES = sorted(CORPUS.glob("*.yaml"))

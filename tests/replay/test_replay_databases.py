@@ -8,7 +8,7 @@ import socket
 
 import asyncpg
 
-from bot.replay.databases import COPY_PREFIX, TEMPLATE_NAME, ReplayDatabases, fingerprint
+from bot.devtools.replay.databases import COPY_PREFIX, TEMPLATE_NAME, ReplayDatabases, fingerprint
 from storage.embedded import EmbeddedServices
 
 

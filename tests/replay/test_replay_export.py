@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.replay.environment import ReplayEnvironment
-from bot.replay.export import ExportError, export_conversation, transcript_yaml
-from bot.replay.runner import replay_file
-from bot.replay.scene import Scene
+from bot.devtools.replay.environment import ReplayEnvironment
+from bot.devtools.replay.export import ExportError, export_conversation, transcript_yaml
+from bot.devtools.replay.runner import replay_file
+from bot.devtools.replay.scene import Scene
 from bot.runtime import AppRuntime
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

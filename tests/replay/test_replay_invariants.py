@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.replay.delivery import _check_inbound, _check_outbound
-from bot.replay.invariants import InvariantWatch, figures
+from bot.devtools.replay.delivery import _check_inbound, _check_outbound
+from bot.devtools.replay.invariants import InvariantWatch, figures
 from config.settings import Settings
 from storage.database import unit_of_work
 from storage.models import (

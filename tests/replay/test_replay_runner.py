@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.replay.environment import ReplayEnvironment
-from bot.replay.images import generated_jpeg
-from bot.replay.report import EXIT_FAILED, EXIT_INVALID
-from bot.replay.runner import replay_file, replay_paths
+from bot.devtools.replay.environment import ReplayEnvironment
+from bot.devtools.replay.images import generated_jpeg
+from bot.devtools.replay.report import EXIT_FAILED, EXIT_INVALID
+from bot.devtools.replay.runner import replay_file, replay_paths
 from storage.embedded import EmbeddedServices
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.replay.loading import check_files, load_transcript, parse_transcript
-from bot.replay.report import EXIT_INVALID
-from bot.replay.runner import replay_paths
-from bot.replay.transcript import TranscriptError
+from bot.devtools.replay.loading import check_files, load_transcript, parse_transcript
+from bot.devtools.replay.report import EXIT_INVALID
+from bot.devtools.replay.runner import replay_paths
+from bot.devtools.replay.transcript import TranscriptError
 from scripts import replay_conversation
 
 VALID: dict[str, Any] = {

@@ -8,8 +8,8 @@ import json
 import random
 
 from agents.negotiation import NegotiationAction, NegotiationPolicy, decide
-from bot.negotiation_bench.buyer import SimulatedBuyer
-from bot.negotiation_bench.scenarios import make_scenarios
+from bot.devtools.negotiation_bench.buyer import SimulatedBuyer
+from bot.devtools.negotiation_bench.scenarios import make_scenarios
 
 
 def test_simulated_buyers_never_get_a_deal_below_the_floor_from_the_policy() -> None:

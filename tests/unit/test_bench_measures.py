@@ -9,9 +9,9 @@ import time
 import pytest
 from langchain_core.messages import HumanMessage
 
-from bot.bench.answers import count_by_totals, count_chat, log_of_views
-from bot.bench.model_bound import ideal_rate, offer_text
-from bot.bench.probes import CountingOfflineModel
+from bot.devtools.bench.answers import count_by_totals, count_chat, log_of_views
+from bot.devtools.bench.model_bound import ideal_rate, offer_text
+from bot.devtools.bench.probes import CountingOfflineModel
 
 U, B = False, True
 
