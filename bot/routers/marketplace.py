@@ -13,6 +13,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 
+from agents.conversation_service import TurnResult
 from agents.job_notices import notice
 from bot import channel
 from bot.marketplace_runtime import attached
@@ -105,6 +106,16 @@ class QuotesMercadoLibreQuestion(Filter):
         if conversation is None or conversation.channel is not Channel.MERCADOLIBRE:
             return False
         return {"about": about}
+
+
+async def post_plain_answer(runtime: AppRuntime, result: TurnResult, text: str) -> None:
+    """A seller's plain message that answered the one MercadoLibre question waiting (see
+    agents/seller_answers.py) is posted there in the seller's own words, as a quoted one is."""
+    features = attached(runtime)
+    if features is None or features.questions is None or result.duplicate:
+        return
+    if any(out.channel is Channel.MERCADOLIBRE for out in result.deliveries):
+        await features.questions.post_seller_reply(result.deliveries, text)
 
 
 @router.message(IsQuotedText(), RoleFilter("seller"), QuotesMercadoLibreQuestion())

@@ -10,6 +10,7 @@ from aiogram.types import Message
 
 from bot import channel
 from bot.routers.filters import HasContent, IsQuotedText, RoleFilter
+from bot.routers.marketplace import post_plain_answer
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
@@ -75,5 +76,6 @@ async def quoted_reply(message: Message, bot: Bot, runtime: AppRuntime) -> None:
 
 @router.message(HasContent("text"))
 async def seller_text(message: Message, bot: Bot, runtime: AppRuntime) -> None:
-    await channel.answer(bot, runtime, message.chat.id,
-                         channel.event_from_message(message, "seller"))
+    result = await channel.answer(bot, runtime, message.chat.id,
+                                  channel.event_from_message(message, "seller"))
+    await post_plain_answer(runtime, result, message.text or "")

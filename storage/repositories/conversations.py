@@ -265,11 +265,12 @@ async def set_block(session: AsyncSession, seller_id: uuid.UUID, buyer_id: uuid.
 _WAITING_FOR_SELLER = (
     select(Conversation)
     .where(Conversation.kind == ConversationKind.BUYER_CHAT,
-           Conversation.channel == Channel.TELEGRAM,
+           Conversation.channel.in_([Channel.TELEGRAM, Channel.MERCADOLIBRE]),
            Conversation.seller_id == bindparam("seller_id"),
            Conversation.status == ConversationStatus.ACTIVE,
            (func.jsonb_array_length(Conversation.open_questions) > 0)
-           | Conversation.human_takeover)
+           # a MercadoLibre question is answered once: quoted, it waits no more
+           | (Conversation.human_takeover & (Conversation.channel == Channel.TELEGRAM)))
     .order_by(Conversation.last_message_at.desc().nullslast())
     .limit(bindparam("limit"))
 )
@@ -277,7 +278,8 @@ _WAITING_FOR_SELLER = (
 
 async def waiting_for_seller(session: AsyncSession, seller_id: uuid.UUID, limit: int = 6
                              ) -> Sequence[Conversation]:
-    """The seller's Telegram buyer chats where a buyer waits for the seller's own answer (a
-    forwarded question, or a chat the seller took over); the most recent first."""
+    """The seller's buyer chats (Telegram, and MercadoLibre questions) where a buyer waits for
+    the seller's own answer (a forwarded question, or a chat the seller took over); the most
+    recent first."""
     return (await session.scalars(_WAITING_FOR_SELLER, {"seller_id": seller_id,
                                                         "limit": limit})).all()

@@ -193,3 +193,18 @@ async def test_connect_publish_and_answer_questions_through_the_running_bot(runn
         await eventually(lambda: len(requests_to(mocked, "POST", ANSWERS)) == 2)
         assert requests_to(mocked, "POST", ANSWERS)[1].kwargs["json"] == {
             "question_id": 802, "text": "Sí, 6 meses de garantía."}
+
+        # Another the seller answers with a plain message, quoting nothing: the one question
+        # waiting gets it, in her own words.
+        seen = (await state.bot_messages(ANA["id"]))[-1]["message_id"]
+        mocked.get(f"{API}/questions/803?api_version=4",
+                   payload=question(803, "¿Tienes la factura de compra?", buyer=1200999998))
+        mocked.post(ANSWERS, payload=answered(803))
+        async with aiohttp.ClientSession() as http:
+            await http.post(f"{web}/webhooks/mercadolibre", json=notification("/questions/803"))
+        await bot_says(state, seen, "factura")
+        plain = await state.push_text(ANA, "Sí, la guardo, te la doy con la bici.")
+        await eventually(lambda: len(requests_to(mocked, "POST", ANSWERS)) == 3)
+        assert requests_to(mocked, "POST", ANSWERS)[2].kwargs["json"] == {
+            "question_id": 803, "text": "Sí, la guardo, te la doy con la bici."}
+        await bot_says(state, plain.message_id, "Comprador")
