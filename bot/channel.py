@@ -34,6 +34,7 @@ from agents.conversation.conversation_service import (
 )
 from agents.conversation.outbox import OutboundMessage
 from agents.turn_context import Button, PhotoRef
+from bot import placed_signal
 from bot.i18n import pick_language
 from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
@@ -91,6 +92,15 @@ def event_from_callback(query: CallbackQuery, role: str) -> InboundEvent:
         role=role, sender=sender_of(query.from_user), text=f"[{label}]",
         message_type=MessageType.CALLBACK, callback_data=query.data or "",
     )
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer the callback query (it stops the button's spinner). A refusal (answered too late,
+    a network error) is logged, never raised: the press is acted on all the same."""
+    try:
+        await query.answer(text)
+    except TelegramAPIError as exc:
+        log.warning("callback.answer_failed", error=str(exc))
 
 
 def _button_label(query: CallbackQuery) -> str:
@@ -166,13 +176,17 @@ async def _send(bot: Bot, out: OutboundMessage) -> str | None:
     return f"{out.chat_id}:{sent_id}"
 
 
-async def deliver(bot: Bot, service: ConversationService, result: TurnResult) -> None:
-    """Send replies first, then messages to other actors; a failed send stays undelivered.
+async def deliver(bot: Bot, service: ConversationService, result: TurnResult, *,
+                  jobs_of: AppRuntime | None = None) -> None:
+    """Send replies first, then messages to other actors; a failed send stays undelivered
+    and, given the runtime (`jobs_of`), goes to the job queue's sender at once (at Telegram's
+    `retry_after` for a 429); otherwise the queue's sweep finds it.
 
     What was sent is marked delivered in one statement at the end (also when a send fails
     on the way): at least once, as with one mark per message, for one round trip.
     """
     sent: list[tuple[OutboundMessage, str]] = []
+    failed: list[tuple[OutboundMessage, float]] = []
     try:
         for out in [*result.replies, *result.deliveries]:
             try:
@@ -180,6 +194,7 @@ async def deliver(bot: Bot, service: ConversationService, result: TurnResult) ->
             except TelegramAPIError as exc:
                 log.warning("send.failed", chat_id=out.chat_id, error=str(exc))
                 note_send_failed()
+                failed.append((out, float(getattr(exc, "retry_after", 0) or 0)))
                 continue
             if external_id is not None:
                 sent.append((out, external_id))
@@ -188,14 +203,29 @@ async def deliver(bot: Bot, service: ConversationService, result: TurnResult) ->
             await service.mark_delivered_many([(out.message_id, ext) for out, ext in sent])
             for out, _ in sent:
                 note_sent(out.recipient)
+        if failed and jobs_of is not None:
+            await _hand_to_sender(jobs_of, failed)
+
+
+async def _hand_to_sender(runtime: AppRuntime, failed: list[tuple[OutboundMessage, float]]
+                          ) -> None:
+    from bot.job_tasks import RETRY_SEND_AFTER_SECONDS, defer_send
+
+    for out, retry_after in failed:
+        try:
+            await defer_send(runtime, out.message_id, out.chat_id,
+                             delay=max(retry_after, RETRY_SEND_AFTER_SECONDS))
+        except Exception as exc:  # the sweep will find it
+            log.warning("send.hand_off_failed", message_id=str(out.message_id),
+                        error=repr(exc))
 
 
 async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEvent
                  ) -> TurnResult:
     """Run the service for one event with "typing…" shown, then send what it stored."""
     async with typing_when_slow(bot, chat_id):
-        result = await runtime.service.handle(event)
-    await deliver(bot, runtime.service, result)
+        result = await runtime.service.handle(event, on_stored=placed_signal.fire)
+    await deliver(bot, runtime.service, result, jobs_of=runtime)
     return result
 
 

@@ -16,6 +16,7 @@ from aiogram.methods.base import Response
 from bot.fsm_storage import DataOnlyRedisStorage
 from bot.i18n import create_i18n
 from bot.middlewares.actor import ActorMiddleware
+from bot.middlewares.inbox import InboxMiddleware, install_inbox
 from bot.middlewares.locale import ActorLocaleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.update_context import UpdateContextMiddleware
@@ -57,6 +58,9 @@ def create_dispatcher(runtime: AppRuntime) -> Dispatcher:
                                    key_builder=DefaultKeyBuilder(prefix=runtime.keys.fsm_prefix))
     dispatcher = Dispatcher(storage=storage, runtime=runtime)
     dispatcher.update.outer_middleware(UpdateContextMiddleware(runtime.redis, runtime.keys))
+    # First of all (before aiogram's own): the update is stored before anything can fail.
+    install_inbox(dispatcher, InboxMiddleware(
+        runtime, persistent=runtime.settings.telegram.mode != "webhook"))
     i18n = create_i18n(runtime.media_dir.parent / "locales",
                        runtime.settings.telegram.default_language)
     for observer in (dispatcher.message, dispatcher.callback_query):

@@ -15,6 +15,8 @@ from agents.conversation.conversation_service import ConversationService, utc_no
 from agents.llm.agent_factory import Agents, build_agents
 from agents.llm.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
 from agents.llm.model_factory import create_chat_model
+from bot.job_queue import JobQueue
+from bot.job_tasks import register_tasks
 from config.settings import Settings
 from integrations.media_store import MediaStore
 from storage.conversation_lock import ConversationLock
@@ -37,8 +39,11 @@ class AppRuntime:
     limiter: RateLimiter
     clock: Callable[[], datetime]
     media_dir: Path
+    jobs: JobQueue | None = None  # the job queue (procrastinate), on the same database
 
     async def close(self) -> None:
+        if self.jobs is not None:
+            await self.jobs.close()
         await self.redis.aclose()
         await self.engine.dispose()
 
@@ -81,4 +86,4 @@ async def build_runtime(
                           unavailable_policy=settings.redis.unavailable_policy)
     return AppRuntime(settings=settings, engine=engine, session_factory=factory, redis=redis,
                       keys=keys, agents=agents, service=service, limiter=limiter, clock=clock,
-                      media_dir=media_dir)
+                      media_dir=media_dir, jobs=JobQueue(database_url, register_tasks))

@@ -133,7 +133,10 @@ def _renderer(settings: LoggingSettings, stream: TextIO) -> Processor:
     if settings.format == "json":
         return structlog.processors.JSONRenderer(default=str, ensure_ascii=False)
     isatty = getattr(stream, "isatty", None)
-    return structlog.dev.ConsoleRenderer(colors=bool(isatty and isatty()))
+    # Plain tracebacks: rich's default shows every frame's locals, which can hold a token or
+    # a person's message, and rendering a whole Update's locals took seconds under load.
+    return structlog.dev.ConsoleRenderer(colors=bool(isatty and isatty()),
+                                         exception_formatter=structlog.dev.plain_traceback)
 
 
 def configure_logging(settings: LoggingSettings, *, stream: TextIO | None = None) -> None:

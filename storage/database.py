@@ -7,13 +7,21 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
+)
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_never,
+    wait_exponential,
 )
 
 from config.settings import DatabaseSettings
@@ -27,10 +35,11 @@ POOL_RECYCLE_SECONDS = 1800
 def create_engine(url: str, settings: DatabaseSettings | None = None) -> AsyncEngine:
     """An asyncpg engine; `url` is already in `postgresql+asyncpg://` form.
 
-    No pre-ping: it costs a round trip at every checkout, several per message. A connection
-    the server closed is noticed by asyncpg itself (the socket's end), so the checkout hook
-    below swaps it for a new one without asking the server; one that dies in use fails that
-    transaction, and the pool then drops it.
+    Pooled connections are checked at checkout (pre-ping): after a restart of the server every
+    pooled connection is dead, and without the check each would fail the statement it is given.
+    A connection whose socket asyncpg already saw close is swapped by the checkout hook below
+    without a round trip. One that dies in use fails that statement: `retry_on_disconnect`
+    runs it again where the caller can (the inbox, delivery marks), the job queue elsewhere.
     """
     settings = settings or DatabaseSettings()
     engine = create_async_engine(
@@ -38,6 +47,7 @@ def create_engine(url: str, settings: DatabaseSettings | None = None) -> AsyncEn
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         pool_recycle=POOL_RECYCLE_SECONDS,
+        pool_pre_ping=True,
         echo=settings.echo,
     )
     event.listen(engine.sync_engine.pool, "checkout", _drop_closed_connection)
@@ -49,6 +59,46 @@ def _drop_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> N
     is_closed = getattr(connection, "is_closed", None)
     if is_closed is not None and is_closed():
         raise DisconnectionError("the server closed this connection")  # the pool retries
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether `exc` says the connection (or the server) went away, not that the statement
+    was wrong: running it again on a new connection may succeed."""
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or _is_connection_error(exc.orig)
+    if isinstance(exc, (PoolTimeoutError, DisconnectionError, OSError, ConnectionError)):
+        return True
+    # The job queue's driver (psycopg, wrapped by procrastinate) says it with its own error.
+    import psycopg
+
+    return isinstance(exc.__cause__, psycopg.OperationalError)
+
+
+def _is_connection_error(orig: BaseException | None) -> bool:
+    """The driver's error, or what it wraps (SQLAlchemy's asyncpg adapter wraps asyncpg's own
+    exception as the cause), says the connection or the server is gone."""
+    import asyncpg
+
+    gone = (OSError, ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError,
+            asyncpg.exceptions.InterfaceError)
+    seen = 0
+    while orig is not None and seen < 5:  # a short chain: the adapter, asyncpg, the socket
+        if isinstance(orig, gone):
+            return True
+        orig, seen = orig.__cause__, seen + 1
+    return False
+
+
+def retry_on_disconnect(*, attempts: int | None = 5, max_wait: float = 2.0) -> AsyncRetrying:
+    """Retry a statement (or a short transaction) that hit a dead connection; `attempts=None`
+    retries until it succeeds. Any other error is raised at once."""
+    return AsyncRetrying(
+        retry=retry_if_exception(is_disconnect),
+        stop=stop_never if attempts is None else stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=0.05, max=max_wait),
+        reraise=True,
+    )
 
 
 def create_session_factory(
@@ -81,3 +131,19 @@ async def set_audit_actor(session: AsyncSession, actor: str) -> None:
     await session.execute(
         text(f"SELECT set_config('{AUDIT_ACTOR_SETTING}', :actor, true)"), {"actor": actor[:120]}
     )
+
+
+@asynccontextmanager
+async def single_statement(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncConnection | AsyncSession]:
+    """Where to run one statement that needs no transaction around it: a connection in
+    autocommit (no BEGIN and COMMIT round trips), or, when the sessions ride on a caller's
+    connection (tests), a unit of work."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, AsyncEngine):
+        async with bind.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    async with unit_of_work(factory) as session:
+        yield session

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -27,6 +28,12 @@ from storage.redis_client import create_redis
 TEMPLATE_DB = f"marketbot_test_template_{os.getpid()}"
 
 os.environ.setdefault("LLM_PROVIDER", "offline")
+
+# structlog's defaults as the bot runs them (config/logging.py): plain tracebacks. Its default
+# rich tracebacks render every frame's locals; a few failures under a fault test took minutes.
+structlog.configure(processors=[*structlog.get_config()["processors"][:-1],
+                                structlog.dev.ConsoleRenderer(
+                                    exception_formatter=structlog.dev.plain_traceback)])
 
 
 @pytest.fixture(scope="session")

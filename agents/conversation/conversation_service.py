@@ -33,7 +33,7 @@ from agents.turn_context import PhotoRef
 from config.settings import Settings
 from storage.chat_lock import ChatLock
 from storage.conversation_lock import ConversationLock
-from storage.database import unit_of_work
+from storage.database import retry_on_disconnect, unit_of_work
 from storage.models import (
     Author,
     Channel,
@@ -51,6 +51,7 @@ from storage.repositories.turns import AlreadyAnswered, StaleTurn, StoredInbound
 from storage.turn_lease import LeaseLock
 
 log = structlog.get_logger(__name__)
+MARK_ATTEMPTS = 40  # about a minute at retry_on_disconnect's 2 s ceiling
 
 # A stale turn (its conversation changed under it: a seller took over, a sale was settled) runs
 # again on fresh rows; past this many runs in a row it fails and the inbound waits for a retry.
@@ -100,8 +101,12 @@ class ConversationService:
         self.listing_writer = listing_writer or RuleBasedListingWriter()
         self.transactions = SessionTransactions(session_factory)
 
-    async def handle(self, event: InboundEvent) -> TurnResult:
+    async def handle(self, event: InboundEvent,
+                     on_stored: Callable[[], None] | None = None) -> TurnResult:
+        """Store the message, then run its turn; `on_stored` is called in between."""
         inbound, fresh = await self._store(event)
+        if on_stored is not None:
+            on_stored()
         if not fresh and inbound.processed_at is not None:
             return TurnResult(inbound.id, duplicate=True, conversation_id=inbound.conversation_id)
         # a redelivery keeps the conversation it was first stored in
@@ -234,25 +239,39 @@ class ConversationService:
                 assert message is not None
                 conversation_id = message.conversation_id
         async with self.chat_lock.hold(conversation_id):
-            for run in range(1, MAX_TURN_RUNS + 1):
-                async with unit_of_work(self.session_factory) as session:
-                    # The snapshot: read and committed; nothing stays locked.
-                    rows = await turns.read_turn(session, inbound_id,
-                                                 history=self.settings.llm.history_window + 1)
-                assert rows is not None
-                if rows.inbound.processed_at is not None:  # answered meanwhile
-                    return TurnResult(inbound_id, duplicate=True,
-                                      conversation_id=conversation_id)
-                try:
-                    return await run_turn(self, rows)  # it marks the inbound processed
-                except AlreadyAnswered:
-                    return TurnResult(inbound_id, duplicate=True,
-                                      conversation_id=conversation_id)
-                except StaleTurn as exc:
-                    if run == MAX_TURN_RUNS:
-                        raise
-                    log.info("turn.stale_run_again", inbound_id=str(inbound_id), run=run,
-                             reason=str(exc))
+            # A chat's messages are answered in order: one stored earlier and not answered yet
+            # (its own turn still waiting for the lock, maybe on another worker) goes first,
+            # and its replies are sent before this one's.
+            async with self.session_factory() as session:
+                earlier = await conversations_repo.unprocessed_before(
+                    session, conversation_id, inbound_id)
+            results = [await self._turn(message_id, conversation_id)
+                       for message_id in [*earlier, inbound_id]]
+        result = results[-1]
+        for before in reversed(results[:-1]):
+            result.replies[:0], result.deliveries[:0] = before.replies, before.deliveries
+        return result
+
+    async def _turn(self, inbound_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult:
+        """One inbound message's turn, under the chat's lock; run again on fresh rows when
+        its final write finds the conversation moved on."""
+        for run in range(1, MAX_TURN_RUNS + 1):
+            async with unit_of_work(self.session_factory) as session:
+                # The snapshot: read and committed; nothing stays locked.
+                rows = await turns.read_turn(session, inbound_id,
+                                             history=self.settings.llm.history_window + 1)
+            assert rows is not None
+            if rows.inbound.processed_at is not None:  # answered meanwhile
+                return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
+            try:
+                return await run_turn(self, rows)  # it marks the inbound processed
+            except AlreadyAnswered:
+                return TurnResult(inbound_id, duplicate=True, conversation_id=conversation_id)
+            except StaleTurn as exc:
+                if run == MAX_TURN_RUNS:
+                    raise
+                log.info("turn.stale_run_again", inbound_id=str(inbound_id), run=run,
+                         reason=str(exc))
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def retry_unprocessed(self, limit: int = 100) -> list[TurnResult]:
@@ -276,9 +295,12 @@ class ConversationService:
         await self.mark_delivered_many([(message_id, external_id)])
 
     async def mark_delivered_many(self, sent: list[tuple[uuid.UUID, str | None]]) -> None:
-        """Mark messages delivered, each with the id the channel gave it: one round trip."""
-        async with self._single_statement() as bind:
-            await conversations_repo.mark_delivered_many(bind, sent, self.clock())
+        """Mark messages delivered, each with the id the channel gave it: one round trip,
+        retried through a database restart (unmarked, a sent message would be sent again)."""
+        async for attempt in retry_on_disconnect(attempts=MARK_ATTEMPTS):
+            with attempt:
+                async with self._single_statement() as bind:
+                    await conversations_repo.mark_delivered_many(bind, sent, self.clock())
 
 
 def _author(event: InboundEvent) -> Author:

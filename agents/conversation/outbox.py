@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.texts import text as render
 from agents.turn_context import Button, Notification
+from storage.database import unit_of_work
 from storage.models import (
     Author,
     Buyer,
@@ -74,6 +75,20 @@ async def store_outbound(
                                reply_to=reply_to, message_type=message_type, extra=extra)
     session.add(Message(**values))
     return out
+
+
+async def store_notice(session_factory: async_sessionmaker[AsyncSession],
+                       conversation_id: uuid.UUID, text: str, *, recipient: str,
+                       reply_to: uuid.UUID | None) -> OutboundMessage | None:
+    """A fixed notice about a stored message that is not answered yet (throttling's "saved,
+    answering soon"), in its own short transaction: what the bot sends is on record, and the
+    inbound stays unprocessed for the turn that answers it later."""
+    async with unit_of_work(session_factory) as session:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None
+        return await store_outbound(session, conversation, text, recipient=recipient,
+                                    reply_to=reply_to)
 
 
 async def seller_assistant(session: AsyncSession, seller: Seller) -> Conversation:

@@ -89,6 +89,8 @@ class RuleBasedListingWriter:
 
 
 _MIME = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# The text part sent with photos that came without a caption (a part is never empty).
+NO_TEXT = "(no text)"
 
 
 class GeminiListingWriter:
@@ -110,7 +112,7 @@ class GeminiListingWriter:
         self.fallback = fallback or RuleBasedListingWriter()
 
     async def _content(self, text: str, photos: list[PhotoRef]) -> list[dict[str, Any]]:
-        content: list[dict[str, Any]] = [{"type": "text", "text": text or "(no text)"}]
+        content: list[dict[str, Any]] = [{"type": "text", "text": text or NO_TEXT}]
         for photo in photos:
             data = photo.data or await self.media.read(photo.storage_key)
             if data:

@@ -8,8 +8,9 @@ Create Date: 2026-12-01 22:22:50.915737
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from alembic import op
 
 revision: str = '0005'
 down_revision: str | None = '0004'

@@ -9,6 +9,8 @@ registered buyer a buyer, and someone new is placed by what they wrote (a clear 
 is a seller's; a question, an offer, a search or anything else a buyer's).
 The profile read from the database is kept beside the mode for a few minutes once no turn of
 this role can change it (see `_settled`); a change of language drops it (`forget_profile`).
+With Redis down the FSM data is bypassed: the actor is placed from the database alone, and
+nothing is remembered until Redis is back.
 """
 
 from __future__ import annotations
@@ -17,17 +19,21 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import structlog
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from redis.exceptions import RedisError
 
 from agents.domain.intents import guess_role
 from bot.i18n import pick_language
-from bot.middlewares.update_context import PREFETCHED_FSM_DATA
+from bot.middlewares.update_context import PREFETCHED_FSM_DATA, REDIS_DOWN
 from bot.runtime import AppRuntime
+from storage.redis_client import UNAVAILABLE_ERRORS
 from storage.repositories import actors as actors_repo
 from storage.repositories.actors import TelegramProfile
 
+log = structlog.get_logger(__name__)
 SELLER_CALLBACKS = ("listing:", "sale:", "takeover:", "block:", "answer:")
 BUYER_CALLBACKS = ("offer:",)
 # The actor's profile (languages, product chat) is kept in the FSM data for a while, so most
@@ -84,8 +90,11 @@ class ActorMiddleware(BaseMiddleware):
         state: FSMContext | None = data.get("state")
         explicit = mode_from_event(event)
         prefetched = data.get(PREFETCHED_FSM_DATA)
-        remembered = prefetched if prefetched is not None else (
-            await state.get_data() if state else {})
+        if data.get(REDIS_DOWN):
+            state = None  # FSM bypassed for this update
+        remembered = prefetched if prefetched is not None else await _read(state)
+        if remembered is None:
+            state, remembered = None, {}
         profile = cached_profile(remembered, time.time())
         fresh = profile is None
         if profile is None:
@@ -99,7 +108,10 @@ class ActorMiddleware(BaseMiddleware):
         mode = explicit or stored or ("seller" if profile.is_seller else None) or (
             "buyer" if profile.in_product_chat else _guessed_role(event))
         if state:
-            await self._remember(state, remembered, explicit or stored, profile, fresh, mode)
+            try:
+                await self._remember(state, remembered, explicit or stored, profile, fresh, mode)
+            except (*UNAVAILABLE_ERRORS, RedisError) as exc:
+                log.warning("actor.fsm_unavailable", error=repr(exc))
         data["role"] = mode
         language = profile.seller_language if mode == "seller" else profile.buyer_language
         data["language"] = language or pick_language(
@@ -123,6 +135,17 @@ class ActorMiddleware(BaseMiddleware):
                                     "until": time.time() + PROFILE_TTL_SECONDS}
         if updated != remembered:
             await state.set_data(updated)
+
+
+async def _read(state: FSMContext | None) -> dict[str, Any] | None:
+    """The chat's FSM data; None when Redis cannot be reached."""
+    if state is None:
+        return {}
+    try:
+        return await state.get_data()
+    except (*UNAVAILABLE_ERRORS, RedisError) as exc:
+        log.warning("actor.fsm_unavailable", error=repr(exc))
+        return None
 
 
 def cached_profile(remembered: dict[str, Any], now: float) -> TelegramProfile | None:

@@ -1,8 +1,9 @@
-"""Outer middleware: log context per update, and dedupe of redelivered updates.
+"""Outer middleware: log context per update, and the chat's FSM data fetched early.
 
-An update id seen before (Redis SET NX with a TTL) is dropped here; the conversation service's
-own idempotency (channel + message id) still guards the case where Redis forgot it. The same
-round trip fetches the chat's FSM data for ActorMiddleware (`PREFETCHED_FSM_DATA`).
+Redelivered updates are dropped before this, by the inbox (bot/middlewares/inbox.py): the
+database's uniqueness is the dedupe, and nothing is marked seen before it is stored. The chat's
+FSM data, which ActorMiddleware reads next, is fetched here in one pipelined round trip
+(`PREFETCHED_FSM_DATA`); without Redis there is none, and the actor is placed without it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from redis.exceptions import RedisError
 
 from bot.fsm_storage import DataOnlyRedisStorage
 from config.logging import bind_log_context, clear_log_context
+from storage.redis_client import UNAVAILABLE_ERRORS
 from storage.redis_keys import KeySpace
 
 log = structlog.get_logger(__name__)
-SEEN_TTL_SECONDS = 24 * 3600
 PREFETCHED_FSM_DATA = "fsm_data"  # in the middleware data: the chat's FSM data, read already
+REDIS_DOWN = "redis_down"  # in the middleware data: the FSM read just failed
 
 
 class UpdateContextMiddleware(BaseMiddleware):
@@ -37,23 +39,18 @@ class UpdateContextMiddleware(BaseMiddleware):
         bind_log_context(update_id=event.update_id, chat_id=getattr(chat, "id", None))
         state = data.get("state")
         storage = getattr(state, "storage", None)
-        try:
-            bot_id = getattr(data.get("bot"), "id", 0)
-            pipeline = self.redis.pipeline(transaction=False)
-            pipeline.set(self.keys.processed_update(f"telegram:{bot_id}", event.update_id), 1,
-                         nx=True, ex=SEEN_TTL_SECONDS)
-            if isinstance(storage, DataOnlyRedisStorage):
-                # The chat's FSM data, which ActorMiddleware reads next: same round trip.
+        if isinstance(storage, DataOnlyRedisStorage):
+            try:
+                pipeline = self.redis.pipeline(transaction=False)
                 storage.queue_get_data(pipeline, state.key)
-            first, *fsm = await pipeline.execute()
-        except RedisError:
-            first, fsm = True, []  # without Redis, the database's idempotency still holds
-        if fsm:
-            data[PREFETCHED_FSM_DATA] = storage.decode_data(fsm[0])
-        if not first:
-            log.info("update.duplicate_dropped")
-            return None
+                fsm = await pipeline.execute()
+            except (*UNAVAILABLE_ERRORS, RedisError):
+                fsm = []  # Redis is down: no FSM data, ActorMiddleware places the actor anew
+                data[REDIS_DOWN] = True
+            if fsm:
+                data[PREFETCHED_FSM_DATA] = storage.decode_data(fsm[0])
         try:
             return await handler(event, data)
         finally:
             clear_log_context()
+

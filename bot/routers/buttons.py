@@ -18,11 +18,11 @@ router = Router(name=__name__)
 
 @router.callback_query(DataStartsWith(*SELLER_CALLBACKS, *BUYER_CALLBACKS))
 async def pressed(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str) -> None:
-    await query.answer()
+    await channel.acknowledge(query)  # a refusal does not stop the press being acted on
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await channel.answer(bot, runtime, chat_id, channel.event_from_callback(query, role))
 
 
 @router.callback_query()
 async def unknown_button(query: CallbackQuery) -> None:
-    await query.answer("?")
+    await channel.acknowledge(query, "?")

@@ -1,31 +1,24 @@
-"""The error handler: log the update id, and apologise to the user instead of silence."""
+"""The error handler: log the failure and pass it on.
+
+A failed message or button press was stored first (bot/middlewares/inbox.py), which hands it to
+the job queue to be handled again: the user gets the answer late, not an apology now and nothing
+later. Only when the last attempt fails is the user told (bot/job_tasks.py). Other updates
+(not stored) fail as before: polling logs them, a webhook answers non-2xx.
+"""
 
 from __future__ import annotations
 
 import structlog
-from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import ErrorEvent
-from aiogram.utils.i18n import gettext as _
 
 log = structlog.get_logger(__name__)
 router = Router(name=__name__)
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, bot: Bot) -> bool:
-    update = event.update
-    log.error("update.failed", update_id=update.update_id,
-              error=type(event.exception).__name__, exc_info=event.exception)
-    chat = update.message.chat if update.message else (
-        update.callback_query.message.chat
-        if update.callback_query and update.callback_query.message else None)
-    if chat is not None:
-        try:
-            await bot.send_message(chat.id, _("error_apology"))
-        except LookupError:  # no i18n context (the failure came before the middleware)
-            await bot.send_message(chat.id, "Perdona, algo ha fallado. / Sorry, something "
-                                            "went wrong.")
-        except TelegramAPIError:
-            pass
-    return True
+async def on_error(event: ErrorEvent) -> object:
+    log.warning("update.error", update_id=event.update.update_id,
+                error=type(event.exception).__name__)
+    return UNHANDLED  # aiogram re-raises it, up to the inbox

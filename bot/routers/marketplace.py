@@ -71,7 +71,7 @@ async def publish_ml(message: Message, bot: Bot, runtime: AppRuntime, language: 
 async def publish_button(query: CallbackQuery, bot: Bot, runtime: AppRuntime,
                          language: str) -> None:
     """The button names its product: make it the seller's product in focus, then publish."""
-    await query.answer()
+    await channel.acknowledge(query)
     product_ref = (query.data or "").removeprefix(PUBLISH_CALLBACK)
     async with unit_of_work(runtime.session_factory) as session:
         seller = await actors_repo.seller_by_telegram_id(session, query.from_user.id)

@@ -82,5 +82,5 @@ async def set_language(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role
     with get_i18n().use_locale(language):
         text = _("language_set")
     result = await runtime.service.reply_static(channel.event_from_callback(query, role), text)
-    await query.answer()
+    await channel.acknowledge(query)
     await channel.deliver(bot, runtime.service, result)

@@ -10,13 +10,17 @@ after whatever else still sends through it, such as scheduled jobs).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import contextlib
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import structlog
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from bot.job_queue import JobQueue
 from bot.metrics import BotMetrics
 from bot.runners.intake import UpdateIntake
 from bot.runners.polling import POLLING_TIMEOUT_SECONDS, run_polling
@@ -27,6 +31,7 @@ from bot.web_server import WebSetup, create_web_app, start_web_app
 log = structlog.get_logger(__name__)
 
 DRAIN_SECONDS = 20.0
+WORKER_RESTART_SECONDS = 1.0
 
 
 @dataclass
@@ -52,17 +57,53 @@ def wire_dispatcher(runtime: AppRuntime, metrics: BotMetrics, intake: UpdateInta
 
 
 async def recover(running: RunningBot) -> int:
-    """Answer the inbound messages a crash left unanswered; returns how many."""
-    from bot.channel import deliver
+    """Hand to the job queue what a crash left unfinished: updates not handled, inbound messages
+    not answered, replies not delivered. The queue's worker answers them, a few at a time and
+    each chat in order, beside the new updates; returns how many jobs were deferred."""
+    from bot.job_tasks import sweep
 
-    runtime = running.runtime
-    with running.metrics.observing(None):
-        results = await runtime.service.retry_unprocessed()
-        for result in results:
-            await deliver(running.bot, runtime.service, result)
-    if results:
-        log.info("recovery.answered", count=len(results))
-    return len(results)
+    try:
+        deferred = await sweep(running.runtime, timedelta(0))
+    except Exception as exc:  # the periodic sweep tries again
+        log.error("recovery.failed", error=repr(exc))
+        return 0
+    if deferred:
+        log.info("recovery.deferred", jobs=deferred)
+    return deferred
+
+
+@asynccontextmanager
+async def job_worker(running: RunningBot) -> AsyncIterator[None]:
+    """The job queue's worker, for as long as the bot runs; at the end the running jobs get a
+    moment to finish."""
+    from bot.job_tasks import ENVIRONMENT, JobEnvironment
+
+    jobs = running.runtime.jobs
+    if jobs is None:
+        yield
+        return
+    environment = JobEnvironment(running.runtime, running.bot, running.dispatcher,
+                                 running.metrics)
+    worker = asyncio.create_task(_keep_working(jobs, {ENVIRONMENT: environment}))
+    try:
+        yield
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+
+
+async def _keep_working(jobs: JobQueue, context: dict[str, object]) -> None:
+    """Run the queue's worker until cancelled; if it stops (the database went away under it),
+    start it again. Procrastinate's worker also returns without raising when its listener
+    fails, so a return is a stop like an exception."""
+    while True:
+        try:
+            await jobs.run_worker(context)
+            log.error("jobs.worker_stopped")
+        except Exception as exc:
+            log.error("jobs.worker_died", error=repr(exc))
+        await asyncio.sleep(WORKER_RESTART_SECONDS)
 
 
 async def run_bot(runtime: AppRuntime, bot: Bot, stop: asyncio.Event, *,
@@ -79,28 +120,33 @@ async def run_bot(runtime: AppRuntime, bot: Bot, stop: asyncio.Event, *,
                          bot=bot if webhook else None, extra_setups=extra_setups,
                          metrics=metrics)
     startup_emitted = False
-    try:
-        running.web = await start_web_app(app, telegram.webhook_host, telegram.webhook_port,
-                                          shutdown_timeout=drain_seconds)
-        await recover(running)
+    recovery: asyncio.Task[int] | None = None
+    async with job_worker(running):
+        try:
+            running.web = await start_web_app(app, telegram.webhook_host,
+                                              telegram.webhook_port,
+                                              shutdown_timeout=drain_seconds)
+            recovery = asyncio.create_task(recover(running))  # new updates do not wait for it
 
-        def started() -> None:
+            def started() -> None:
+                if ready is not None and not ready.done():
+                    ready.set_result(running)
+
+            if webhook:
+                # Polling emits the Dispatcher's startup and shutdown itself; here it is ours.
+                await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
+                startup_emitted = True
+                await run_webhook(bot, dispatcher, telegram, stop, started=started)
+            else:
+                await run_polling(bot, dispatcher, intake, stop, drain_seconds=drain_seconds,
+                                  polling_timeout=polling_timeout, started=started)
+        finally:
+            if recovery is not None and not recovery.done():
+                recovery.cancel()
+            if running.web is not None:
+                await running.web.cleanup()  # webhook mode: waits for requests in progress
+            await intake.drain(drain_seconds)
+            if startup_emitted:
+                await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
             if ready is not None and not ready.done():
-                ready.set_result(running)
-
-        if webhook:
-            # Polling emits the Dispatcher's startup and shutdown itself; here it is ours.
-            await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
-            startup_emitted = True
-            await run_webhook(bot, dispatcher, telegram, stop, started=started)
-        else:
-            await run_polling(bot, dispatcher, intake, stop, drain_seconds=drain_seconds,
-                              polling_timeout=polling_timeout, started=started)
-    finally:
-        if running.web is not None:
-            await running.web.cleanup()  # webhook mode: waits for the requests in progress
-        await intake.drain(drain_seconds)
-        if startup_emitted:
-            await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
-        if ready is not None and not ready.done():
-            ready.cancel()
+                ready.cancel()

@@ -3,11 +3,14 @@
 The route is aiogram's `SimpleRequestHandler` with the secret token checked (a wrong or missing
 `X-Telegram-Bot-Api-Secret-Token` is 401 and nothing is processed) and the body checked next: a
 body that is not an Update is 400 (webhook_body.py); an update of a kind aiogram does not know
-is answered 200 and dropped, as there is nothing to handle. Updates are handled before
-the response (`handle_in_background=False`): Telegram counts an update delivered only once it
-was answered, so a crash means a redelivery (which the duplicate filters absorb), never a loss;
-and the web server's graceful shutdown waits for those requests. With no configured secret, one
-is derived from the bot token, so every worker behind the same hook agrees on it.
+is answered 200 and dropped, as there is nothing to handle. Telegram's POST is answered as soon
+as the update is stored and its message placed in its conversation (`StoredFirstHandler`;
+bot/placed_signal.py: a chat's next update then cannot overtake it), not after its turn: from
+then on the update is ours to answer (the inbox and the job queue retry it), and Telegram need
+not hold a connection through a model call. If the store fails the POST fails, and Telegram
+redelivers. The updates still being handled count as in flight for the graceful shutdown. With
+no configured secret, one is derived from the bot token, so every worker behind the same hook
+agrees on it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 import hashlib
 import hmac
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
 import structlog
@@ -24,6 +28,7 @@ from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.middlewares.inbox import STORED
 from bot.runners.webhook_body import BadUpdate, parse_update
 from config.settings import TelegramSettings
 
@@ -64,8 +69,10 @@ def webhook_secret(telegram: TelegramSettings, bot_token: str) -> str:
     return hmac.new(bot_token.encode(), b"marketbot-telegram-webhook", hashlib.sha256).hexdigest()
 
 
-class CheckedRequestHandler(SimpleRequestHandler):
-    """aiogram's handler, with the body checked before the Dispatcher sees it."""
+class StoredFirstHandler(SimpleRequestHandler):
+    """aiogram's handler, with the body checked before the Dispatcher sees it, answering the
+    POST once the inbox has stored the update (or once it is handled, for the kinds the inbox
+    does not keep); the rest of the handling goes on in a task."""
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
@@ -78,13 +85,28 @@ class CheckedRequestHandler(SimpleRequestHandler):
         except UpdateTypeLookupError:
             log.info("webhook.unknown_update_kind", update_id=update.update_id)
             return web.json_response({})
-        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self.dispatcher.feed_update(
+            bot, update, **self.data, **{STORED: stored}))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._finished)
+        await asyncio.wait({stored, task}, return_when=asyncio.FIRST_COMPLETED)
+        if stored.done():
+            stored.result()  # a failed store fails the POST: Telegram redelivers
+        else:
+            stored.cancel()
+            task.result()
+        return web.json_response({}, dumps=bot.session.json_dumps)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background_feed_update_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook.update_failed", error=repr(task.exception()))
 
 
 def add_webhook_route(app: web.Application, dispatcher: Dispatcher, bot: Bot,
                       telegram: TelegramSettings) -> None:
-    handler = CheckedRequestHandler(dispatcher, bot, handle_in_background=False,
+    handler = StoredFirstHandler(dispatcher, bot, handle_in_background=False,
                                    secret_token=webhook_secret(telegram, bot.token))
     # Not `handler.register(app)`: it closes the bot's session on shutdown, before the
     # updates in progress could send their replies; the runner closes it after draining.

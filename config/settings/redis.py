@@ -23,7 +23,7 @@ class RedisSettings(ConcernSettings):
     # What the rate limiter does when Redis cannot be reached: let traffic through or refuse it.
     unavailable_policy: Literal["allow", "deny"] = "allow"
     rate_limit_per_actor: int = Field(default=20, ge=1)
-    rate_limit_global: int = Field(default=600, ge=1)
+    rate_limit_global: int = Field(default=6000, ge=1)  # 100 msg/s for the whole bot
     rate_limit_window_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("url", mode="before")

@@ -156,6 +156,8 @@ class Message(UUIDKey, Base):
     model: Mapped[str | None] = mapped_column(String(100))
     processed_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    # Why the channel refused it for good (blocked bot, chat gone): the sender stops trying.
+    delivery_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=sql_text("clock_timestamp()"))
 
 

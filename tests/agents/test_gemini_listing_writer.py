@@ -70,6 +70,16 @@ async def test_a_missing_photo_file_is_skipped_and_the_listing_still_written(
     assert listing.provider == "gemini"
 
 
+async def test_photos_without_a_caption_are_not_titled_after_the_placeholder(
+        settings, gemini_double, tmp_path):
+    (tmp_path / "AgADDQ.jpg").write_bytes(_jpeg())
+    listing = await _writer(settings, gemini_double, tmp_path).write(
+        "", [PhotoRef(storage_key="AgADDQ.jpg", format="jpg")], language="es")
+    parts = gemini_double.requests[0]["body"]["contents"][-1]["parts"]
+    assert [p for p in parts if "inlineData" in p]
+    assert listing.provider == "gemini" and "text" not in listing.title.lower()  # "No text..."
+
+
 class _ShortTitles:
     async def reply(self, request) -> Reply:
         return Reply(parts=[{"text": json.dumps({

@@ -121,7 +121,9 @@ async def test_two_turns_of_one_chat_never_interleave(
     # every model call of one turn ends before the other turn's first call begins
     said = gate.finished
     assert said == sorted(said, key=lambda words: said.index(words))
-    assert [len(r.replies) for r in results] == [1, 1]
+    # Each message answered once; whichever turn got the lock first answers the earlier
+    # message first (a turn that finds an earlier one unanswered runs it before its own).
+    assert sorted(len(r.replies) for r in results) in ([1, 1], [0, 2])
 
 
 async def test_a_stale_turns_final_write_is_refused_and_the_turn_runs_again(

@@ -83,7 +83,8 @@ async def test_models_and_migrations_do_not_drift(db_connection: AsyncConnection
 
 
 # Alembic's comparison does not look at CHECK expressions, index predicates, enum labels or
-# triggers, so the migrated catalog is also compared with one built by `create_all` + schema_sql.
+# triggers, so the migrated catalog is also compared with one built by `create_all` + schema_sql
+# (the `public` schema: the job queue's own lives in `procrastinate`, migration 0007).
 CATALOG = {
     "columns": """
         SELECT table_name || '.' || column_name,
@@ -104,7 +105,9 @@ CATALOG = {
           FROM pg_type JOIN pg_enum ON enumtypid = pg_type.oid
          WHERE typnamespace = 'public'::regnamespace GROUP BY typname""",
     "triggers": """
-        SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal""",
+        SELECT tgname, pg_get_triggerdef(pg_trigger.oid) FROM pg_trigger
+          JOIN pg_class ON pg_class.oid = tgrelid
+         WHERE NOT tgisinternal AND relnamespace = 'public'::regnamespace""",
 }
 
 
@@ -148,7 +151,8 @@ async def test_trigger_functions_match_schema_sql(db_connection: AsyncConnection
 async def test_triggers_match_schema_sql(db_connection: AsyncConnection):
     rows = (await db_connection.execute(text(
         "SELECT tgname, tgrelid::regclass::text, tgfoid::regproc::text, tgargs "
-        "FROM pg_trigger WHERE NOT tgisinternal"
+        "FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+        "WHERE NOT tgisinternal AND relnamespace = 'public'::regnamespace"
     ))).all()
     found = {
         name: (table, function, tuple(arg.decode() for arg in bytes(args).split(b"\0") if arg))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from agents.llm.listing_writer import RuleBasedListingWriter
+from agents.llm.listing_writer import NO_TEXT, RuleBasedListingWriter
 from agents.llm.models.offline import OfflineChatModel
 from integrations.gemini_local.wire import GeminiRequest, Reply, estimate_tokens, to_messages
 
@@ -33,7 +33,8 @@ class OfflineBrain:
                      output_tokens=int(usage.get("output_tokens", 1)))
 
     async def _listing(self, request: GeminiRequest) -> Reply:
-        listing = await self.writer.write(request.last_user_text(), [],
+        words = request.last_user_text()  # the writer's placeholder is not the seller's words
+        listing = await self.writer.write("" if words == NO_TEXT else words, [],
                                           language=request.language())
         proposal = {"title": listing.title, "description": listing.description,
                     "category_id": listing.category_id or "MLA1953",

