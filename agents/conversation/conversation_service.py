@@ -83,6 +83,7 @@ class InboundEvent:
     open_product_ref: str | None = None  # a buyer opening a product's deep link
     callback_data: str | None = None
     relay_to: str | None = None  # a seller writing into this buyer conversation (takeover)
+    deferred: bool = False  # throttled: answered by the job queue once its window reopens
 
 
 class ConversationService:
@@ -321,5 +322,7 @@ def _entities(event: InboundEvent) -> dict[str, object]:
         entities["callback"] = event.callback_data
     if event.relay_to:
         entities["relay_to"] = event.relay_to
+    if event.deferred:
+        entities["deferred"] = True
     return entities
 

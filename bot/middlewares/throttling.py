@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -49,6 +50,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         else:
             assert isinstance(event, Message)
             inbound = channel.event_from_message(event, role)
+        inbound = replace(inbound, deferred=True)  # no other turn answers it before its time
         message_id, fresh, conversation_id = await self.runtime.service.store_inbound(inbound)
         if message_id is not None and fresh:
             delay = decision.retry_after or DEGRADED_DELAY_SECONDS
