@@ -11,15 +11,17 @@ from typing import Any
 
 
 def clean_text(value: str) -> str:
-    """The text without NUL, with any lone surrogate replaced by U+FFFD."""
+    """The text without NUL, with any lone surrogate replaced by U+FFFD. A text of nothing but
+    NULs becomes U+FFFD, not empty: an empty text would reach no handler and get no answer."""
     if value.isascii():
-        return value.replace("\x00", "") if "\x00" in value else value
-    cleaned = value.replace("\x00", "")
-    try:
-        cleaned.encode("utf-8")
-    except UnicodeEncodeError:
-        cleaned = cleaned.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return cleaned
+        cleaned = value.replace("\x00", "") if "\x00" in value else value
+    else:
+        cleaned = value.replace("\x00", "")
+        try:
+            cleaned.encode("utf-8")
+        except UnicodeEncodeError:
+            cleaned = cleaned.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return cleaned if cleaned or not value else "\ufffd"
 
 
 def clean_json(value: Any) -> tuple[Any, bool]:
