@@ -7,16 +7,12 @@ part) and marked delivered with its Telegram message id.
 
 from __future__ import annotations
 
-import asyncio
 import html
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from aiogram import Bot
-from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import (
     CallbackQuery,
@@ -25,8 +21,10 @@ from aiogram.types import (
     Message,
     User,
 )
+from aiogram.utils.chat_action import ChatActionSender
 
 from agents.conversation.conversation_service import (
+    ChatBusy,
     ConversationService,
     InboundEvent,
     Sender,
@@ -45,8 +43,11 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 TELEGRAM_LIMIT = 4096
+# Only a slow turn (a hosted model thinking) shows "typing…": a reply that comes sooner would
+# hide it at once, and the request would cost as much as the reply.
 TYPING_AFTER_SECONDS = 1.0
-TYPING_EVERY_SECONDS = 4.5
+TYPING_EVERY_SECONDS = 4.5  # Telegram shows the action for five seconds
+BUSY_RETRY_SECONDS = 1.0  # the queue's first try at a message whose chat was busy
 
 
 def sender_of(user: User) -> Sender:
@@ -220,39 +221,41 @@ async def _hand_to_sender(runtime: AppRuntime, failed: list[tuple[OutboundMessag
                         error=repr(exc))
 
 
-async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEvent
-                 ) -> TurnResult:
-    """Run the service for one event with "typing…" shown, then send what it stored."""
-    async with typing_when_slow(bot, chat_id):
-        result = await runtime.service.handle(event, on_stored=placed_signal.fire)
+async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEvent, *,
+                 queue_when_busy: bool = True) -> TurnResult:
+    """Run the service for one event with "typing…" shown, then send what it stored.
+
+    When another turn holds the chat past the lock's wait, the stored message's answer goes to
+    the job queue (`queue_when_busy`, in the chat's order) and this returns a result with no
+    replies; otherwise `ChatBusy` is raised (the inbox hands the whole update on)."""
+    try:
+        async with typing_when_slow(bot, chat_id):
+            result = await runtime.service.handle(event, on_stored=placed_signal.fire)
+    except ChatBusy as busy:
+        if not queue_when_busy:
+            raise
+        from bot.job_tasks import defer_answer
+
+        log.info("turn.chat_busy_queued", inbound_id=str(busy.inbound_id))
+        await defer_answer(runtime, busy.inbound_id, chat_id, delay=BUSY_RETRY_SECONDS)
+        return TurnResult(busy.inbound_id, conversation_id=busy.conversation_id)
     await deliver(bot, runtime.service, result, jobs_of=runtime)
     return result
 
 
-@asynccontextmanager
-async def typing_when_slow(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" while the block runs, once it has run for TYPING_AFTER_SECONDS.
+class _Typing(ChatActionSender):
+    """aiogram's sender, quiet when Telegram refuses the action (a blocked bot, a gone chat):
+    the turn goes on, and no task ends with an exception nobody retrieves."""
 
-    Only a slow turn (a hosted model thinking) needs it: a reply that comes sooner would hide
-    it at once, and the request would cost as much as the reply. Until then it is a timer,
-    not a task.
-    """
-    loop = asyncio.get_running_loop()
-    typing: list[asyncio.Task[None]] = []
-    timer = loop.call_later(TYPING_AFTER_SECONDS, lambda: typing.append(
-        loop.create_task(_keep_typing(bot, chat_id))))
-    try:
-        yield
-    finally:
-        timer.cancel()
-        for task in typing:
-            task.cancel()
-
-
-async def _keep_typing(bot: Bot, chat_id: int) -> None:
-    while True:  # Telegram shows the action for five seconds
+    async def _worker(self) -> None:
         try:
-            await bot.send_chat_action(chat_id, ChatAction.TYPING)
-        except TelegramAPIError:
-            return
-        await asyncio.sleep(TYPING_EVERY_SECONDS)
+            await super()._worker()
+        except TelegramAPIError as exc:
+            log.info("typing.refused", chat_id=self.chat_id, error=str(exc))
+
+
+def typing_when_slow(bot: Bot, chat_id: int) -> ChatActionSender:
+    """Show "typing…" while the block runs, once it has run for TYPING_AFTER_SECONDS."""
+    return _Typing(bot=bot, chat_id=chat_id, action="typing", interval=TYPING_EVERY_SECONDS,
+                   initial_sleep=TYPING_AFTER_SECONDS)
+

@@ -29,6 +29,7 @@ from agents.domain.intents import guess_role
 from bot.i18n import pick_language
 from bot.middlewares.update_context import PREFETCHED_FSM_DATA, REDIS_DOWN
 from bot.runtime import AppRuntime
+from storage.database import reading
 from storage.redis_client import UNAVAILABLE_ERRORS
 from storage.repositories import actors as actors_repo
 from storage.repositories.actors import TelegramProfile
@@ -98,7 +99,7 @@ class ActorMiddleware(BaseMiddleware):
         profile = cached_profile(remembered, time.time())
         fresh = profile is None
         if profile is None:
-            async with self.runtime.session_factory() as session:
+            async with reading(self.runtime.session_factory) as session:
                 profile = await actors_repo.telegram_profile(session, user.id)
         stored = remembered.get("mode")
         buyer = stored == "buyer" or profile.in_product_chat or profile.buyer_language is not None

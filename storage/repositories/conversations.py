@@ -182,20 +182,6 @@ async def unprocessed_inbound(session: AsyncSession, limit: int = 100) -> Sequen
     )).all()
 
 
-async def unprocessed_before(session: AsyncSession, conversation_id: uuid.UUID,
-                             inbound_id: uuid.UUID, limit: int = 20) -> list[uuid.UUID]:
-    """The conversation's inbound messages stored before this one and not answered yet,
-    oldest first; not those deferred on purpose (throttled: answered when their window
-    reopens)."""
-    this = select(Message.seq).where(Message.id == inbound_id).scalar_subquery()
-    return list((await session.scalars(
-        select(Message.id).where(Message.conversation_id == conversation_id,
-                                 Message.direction == Direction.INBOUND,
-                                 Message.processed_at.is_(None), Message.seq < this,
-                                 ~Message.entities.has_key("deferred"))
-        .order_by(Message.seq).limit(limit))).all())
-
-
 async def undelivered_outbound(session: AsyncSession, limit: int = 100) -> Sequence[Message]:
     return (await session.scalars(
         select(Message).where(Message.direction == Direction.OUTBOUND,

@@ -13,7 +13,7 @@ key is memoized on the statement object), and a plain statement skips the ORM's 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -155,6 +155,9 @@ class TurnRows:
     product: Product | None
     history: list[HistoryMessage]
     offers: list[OfferFacts]
+    # inbound messages of the chat stored before this one and not answered yet, oldest first,
+    # save those deferred on purpose (throttled: answered when their window reopens)
+    earlier: list[uuid.UUID] = field(default_factory=list)
 
 
 def _json_list(*columns: Any, order_by: Any) -> Any:
@@ -163,6 +166,7 @@ def _json_list(*columns: Any, order_by: Any) -> Any:
                          text("'[]'::json"))
 
 
+EARLIER_LIMIT = 20  # a chat's backlog answered ahead of one turn; the rest by their own
 _RECENT = aliased(Message, name="recent")
 _RECENT_ROWS = (
     select(_RECENT.id, _RECENT.direction, _RECENT.text, _RECENT.message_type, _RECENT.seq)
@@ -177,9 +181,20 @@ _OFFERS = select(_json_list(
     cast(_OFFER.amount, String), _OFFER.made_by, _OFFER.status,
     order_by=[_OFFER.created_at, _OFFER.id])).where(
     _OFFER.conversation_id == Conversation.id).scalar_subquery()
+_PENDING = aliased(Message, name="pending")
+_EARLIER_ROWS = (
+    select(_PENDING.id, _PENDING.seq)
+    .where(_PENDING.conversation_id == Message.conversation_id,
+           _PENDING.direction == Direction.INBOUND, _PENDING.processed_at.is_(None),
+           _PENDING.seq < Message.seq, ~_PENDING.entities.has_key("deferred"))
+    .correlate(Message).order_by(_PENDING.seq).limit(EARLIER_LIMIT).lateral("earlier_rows")
+)
+_EARLIER = select(func.coalesce(
+    func.json_agg(aggregate_order_by(_EARLIER_ROWS.c.id, _EARLIER_ROWS.c.seq)),
+    text("'[]'::json"))).scalar_subquery()
 _READ_TURN = (
     select(Message, Conversation, Seller, Buyer, Product,
-           type_coerce(_HISTORY, JSON), type_coerce(_OFFERS, JSON))
+           type_coerce(_HISTORY, JSON), type_coerce(_OFFERS, JSON), type_coerce(_EARLIER, JSON))
     .join(Conversation, Conversation.id == Message.conversation_id)
     .outerjoin(Seller, Seller.id == Conversation.seller_id)
     .outerjoin(Buyer, Buyer.id == Conversation.buyer_id)
@@ -191,9 +206,10 @@ _READ_TURN = (
 async def read_turn(session: AsyncSession, message_id: uuid.UUID, *, history: int
                     ) -> TurnRows | None:
     """Read everything a turn starts from (the inbound, its conversation with its version,
-    seller, buyer, product, the last `history` messages, the offers) in one round trip, locking
-    nothing: the caller commits at once and the turn runs on this snapshot, deciding on fresh
-    rows in each tool's own transaction and checking the version at its final write."""
+    seller, buyer, product, the last `history` messages, the offers, the chat's earlier
+    messages still unanswered) in one statement, locking nothing: the turn runs on this
+    snapshot, deciding on fresh rows in each tool's own transaction and checking the version
+    at its final write."""
     row = (await session.execute(_READ_TURN, {"message_id": message_id,
                                               "history": history})).first()
     if row is None:
@@ -204,6 +220,7 @@ async def read_turn(session: AsyncSession, message_id: uuid.UUID, *, history: in
                                 MessageType(kind)) for id_, direction, text_, kind in row[5]],
         offers=[OfferFacts(Decimal(amount), OfferParty(made_by), OfferStatus(status))
                 for amount, made_by, status in row[6]],
+        earlier=[uuid.UUID(id_) for id_ in row[7]],
     )
 
 

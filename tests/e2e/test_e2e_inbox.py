@@ -12,6 +12,7 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from structlog.testing import capture_logs
 
 from bot import channel
 from bot.devtools.local_api import LocalBotApi
@@ -143,3 +144,40 @@ async def test_a_reply_a_crash_left_undelivered_is_sent_after_restart_once(
             Message.direction == Direction.OUTBOUND))).all()
     assert len(outbound) == 1 and outbound[0].delivered_at is not None
     assert outbound[0].external_message_id is not None
+
+
+def short_lock_wait(settings: Settings) -> Settings:
+    return settings.model_copy(update={"redis": settings.redis.model_copy(update={
+        "lock_timeout_seconds": 1.0})})
+
+
+async def test_a_message_whose_chat_stays_busy_is_answered_by_the_queue_once(
+        local_server, e2e_settings, make_runtime, start_bot) -> None:
+    runtime = await make_runtime(short_lock_wait(e2e_settings))
+    product = await published_product(runtime)
+    await start_bot(runtime)
+    state = local_server.state
+    opened = await state.push_text(BUYER, f"/start {product.public_ref}")
+    await replies(state, BUYER["id"], opened.message_id)
+    async with runtime.session_factory() as session:
+        conversation_id = (await session.scalar(select(Message).where(
+            Message.direction == Direction.INBOUND))).conversation_id
+
+    with capture_logs() as logs:
+        # Another turn holds the chat (on another worker, say) for three lock waits.
+        async with runtime.service.chat_lock.hold(conversation_id):
+            asked = await state.push_text(BUYER, "¿Sigue disponible?")
+            await asyncio.sleep(3.0)
+            assert await state.bot_messages(BUYER["id"], asked.message_id) == []
+        texts = await bot_texts(state, BUYER["id"], asked.message_id, count=1, timeout=30)
+        await asyncio.sleep(1.0)  # nothing else comes
+
+    assert len(await state.bot_messages(BUYER["id"], asked.message_id)) == 1, texts
+    assert "disponible" in texts[0]
+    events = [entry["event"] for entry in logs]
+    assert "turn.chat_busy_queued" in events
+    assert not [entry for entry in logs if entry.get("log_level") == "error"], events
+    async with runtime.session_factory() as session:
+        raw = await session.scalar(select(InboxUpdate).where(
+            InboxUpdate.external_id == f"{BUYER['id']}:{asked.message_id}"))
+    assert raw is not None and raw.handled_at is not None and raw.attempts == 0

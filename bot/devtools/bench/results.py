@@ -115,6 +115,7 @@ def summarize(*, echo_saturation: PhaseResult, echo_steady: PhaseResult,
         "idle_ok": activity.max_idle_in_transaction_s <= TARGET_IDLE_IN_TRANSACTION_S,
         "max_db_connections": activity.max_db_connections,
         "activity_samples": activity.samples,
+        "db_waits": dict(activity.waits.most_common(6)),
         "sent": answers.sent,
         "lost": answers.lost,
         "duplicates": answers.duplicated,
@@ -201,6 +202,8 @@ def format_report(figures: dict[str, Any]) -> str:
         f"transaction {figures['max_idle_in_transaction_s']} s "
         f"(target <= {TARGET_IDLE_IN_TRANSACTION_S} s: {ok[figures['idle_ok']]}; "
         f"{figures['activity_samples']} samples of pg_stat_activity)",
+        *(f"  waiting on {wait}: {count} session-samples"
+          for wait, count in figures["db_waits"].items()),
         f"every pipeline message: {figures['sent']} sent, {figures['lost']} never answered, "
         f"{figures['duplicates']} answered twice",
         *(f"  {example}" for example in figures["unanswered_examples"]),
