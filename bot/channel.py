@@ -34,6 +34,7 @@ from agents.conversation.outbox import OutboundMessage
 from agents.turn_context import Button, PhotoRef
 from bot import placed_signal
 from bot.i18n import pick_language
+from bot.job_handoff import RETRY_SEND_AFTER_SECONDS, defer_answer, defer_send
 from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
 
@@ -210,8 +211,6 @@ async def deliver(bot: Bot, service: ConversationService, result: TurnResult, *,
 
 async def _hand_to_sender(runtime: AppRuntime, failed: list[tuple[OutboundMessage, float]]
                           ) -> None:
-    from bot.job_tasks import RETRY_SEND_AFTER_SECONDS, defer_send
-
     for out, retry_after in failed:
         try:
             await defer_send(runtime, out.message_id, out.chat_id,
@@ -234,8 +233,6 @@ async def answer(bot: Bot, runtime: AppRuntime, chat_id: int, event: InboundEven
     except ChatBusy as busy:
         if not queue_when_busy:
             raise
-        from bot.job_tasks import defer_answer
-
         log.info("turn.chat_busy_queued", inbound_id=str(busy.inbound_id))
         await defer_answer(runtime, busy.inbound_id, chat_id, delay=BUSY_RETRY_SECONDS)
         return TurnResult(busy.inbound_id, conversation_id=busy.conversation_id)

@@ -1,4 +1,4 @@
-"""The jobs on the queue, and how the rest of bot/ hands work to them.
+"""The jobs on the queue (bot/ hands work to them through bot/job_handoff.py).
 
 - `handle_update`: a stored update whose handlers failed, run through the Dispatcher again.
 - `answer_inbound`: a stored inbound message to answer (throttled until its window reopens, or
@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import procrastinate
 import structlog
@@ -29,7 +29,11 @@ from aiogram.exceptions import (
 from aiogram.types import Update
 
 from agents import outbox_pending
+from bot.channel import deliver
+from bot.channel import send_outbound as send
+from bot.job_handoff import defer_answer, defer_send, defer_update
 from bot.metrics import BotMetrics
+from bot.middlewares.inbox import REPLAY, inbox_key
 from storage.database import unit_of_work
 from storage.repositories import inbox as inbox_repo
 
@@ -45,7 +49,6 @@ SWEEP_AFTER = timedelta(seconds=30)  # younger work may still be in a live worke
 RESEND_WITHIN = timedelta(days=1)  # older undelivered messages are not news any more
 UPDATE_ATTEMPTS = 8  # 2, 4, 8 ... 256 s apart: about 8 minutes in all
 SEND_ATTEMPTS = 12
-RETRY_SEND_AFTER_SECONDS = 1.0  # a send that failed in the live path: first retry
 REFUSED = (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest)
 
 
@@ -77,8 +80,6 @@ def _environment(context: procrastinate.JobContext) -> JobEnvironment:
 
 
 async def handle_update(context: procrastinate.JobContext, inbox_id: str) -> None:
-    from bot.middlewares.inbox import REPLAY
-
     env = _environment(context)
     async with env.runtime.session_factory() as session:
         row = await inbox_repo.get(session, uuid.UUID(inbox_id))
@@ -95,8 +96,6 @@ async def handle_update(context: procrastinate.JobContext, inbox_id: str) -> Non
 
 async def _apologise(env: JobEnvironment, update: Update) -> None:
     """The last attempt failed too: say so rather than stay silent."""
-    from bot.middlewares.inbox import inbox_key
-
     keyed = inbox_key(update)
     if keyed is None:
         return
@@ -108,8 +107,6 @@ async def _apologise(env: JobEnvironment, update: Update) -> None:
 
 
 async def answer_inbound(context: procrastinate.JobContext, message_id: str) -> None:
-    from bot.channel import deliver
-
     env = _environment(context)
     with env.metrics.observing(None):
         result = await env.runtime.service.process(uuid.UUID(message_id))
@@ -117,8 +114,6 @@ async def answer_inbound(context: procrastinate.JobContext, message_id: str) -> 
 
 
 async def send_outbound(context: procrastinate.JobContext, message_id: str) -> None:
-    from bot.channel import send_outbound as send
-
     env = _environment(context)
     async with env.runtime.session_factory() as session:
         out = await outbox_pending.undelivered(session, uuid.UUID(message_id))
@@ -155,11 +150,6 @@ def register_tasks(app: procrastinate.App) -> None:
         app.task(name="sweep", pass_context=True, queueing_lock="sweep")(sweep_task))
 
 
-def chat_lock(channel: str, chat_id: str | int) -> str:
-    """The lock of a chat's jobs: they run one at a time, in the order deferred."""
-    return f"chat:{channel}:{chat_id}"
-
-
 async def sweep(runtime: AppRuntime, older_than: timedelta) -> int:
     """Hand to the queue what is still pending after `older_than`; returns how many jobs."""
     now = runtime.clock()
@@ -169,8 +159,6 @@ async def sweep(runtime: AppRuntime, older_than: timedelta) -> int:
         inbound = await outbox_pending.unanswered(session, received_before=before)
         outbound = await outbox_pending.waiting(
             session, created_after=now - RESEND_WITHIN, created_before=now - SWEEP_AFTER)
-    from bot.middlewares.inbox import inbox_key
-
     deferred = 0
     for row in updates:
         update = Update.model_validate(row.payload)
@@ -185,30 +173,3 @@ async def sweep(runtime: AppRuntime, older_than: timedelta) -> int:
         log.info("sweep.deferred", jobs=deferred, updates=len(updates), inbound=len(inbound),
                  outbound=len(outbound))
     return deferred
-
-
-async def _defer(runtime: AppRuntime, task: str, key: str, chat_id: Any, delay: float,
-                 **kwargs: str) -> bool:
-    if runtime.jobs is None:
-        log.warning("jobs.unavailable", task=task, key=key)
-        return False
-    return await runtime.jobs.defer(task, lock=chat_lock("telegram", chat_id),
-                                    queueing_lock=key, delay=delay, **kwargs)
-
-
-async def defer_update(runtime: AppRuntime, inbox_id: uuid.UUID, chat_id: Any, *,
-                       delay: float = 0.0) -> bool:
-    return await _defer(runtime, "handle_update", f"update:{inbox_id}", chat_id, delay,
-                        inbox_id=str(inbox_id))
-
-
-async def defer_answer(runtime: AppRuntime, message_id: uuid.UUID, chat_id: Any, *,
-                       delay: float = 0.0) -> bool:
-    return await _defer(runtime, "answer_inbound", f"answer:{message_id}", chat_id, delay,
-                        message_id=str(message_id))
-
-
-async def defer_send(runtime: AppRuntime, message_id: uuid.UUID, chat_id: Any, *,
-                     delay: float = 0.0) -> bool:
-    return await _defer(runtime, "send_outbound", f"send:{message_id}", chat_id, delay,
-                        message_id=str(message_id))

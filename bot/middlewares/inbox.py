@@ -25,6 +25,7 @@ from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import TelegramObject, Update
 
 from bot import placed_signal
+from bot.job_handoff import defer_update
 from storage.database import retry_on_disconnect, single_statement
 from storage.models import Channel
 from storage.pg_text import clean_json
@@ -128,7 +129,6 @@ class InboxMiddleware(BaseMiddleware):
         cannot be reached now, by the periodic sweep)."""
         log.error("update.failed_will_retry", inbox_id=str(inbox_id),
                   error=type(exc).__name__, exc_info=exc)
-        from bot.job_tasks import defer_update
 
         try:
             # The usual cause is the database going away: wait for it (about a minute) rather

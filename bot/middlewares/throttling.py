@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from agents.conversation.outbox import store_notice
 from agents.conversation.turn_finish import TurnResult
 from bot import channel
-from bot.job_tasks import defer_answer
+from bot.job_handoff import defer_answer
 from bot.runtime import AppRuntime
 from storage.redis_client import UNAVAILABLE_ERRORS
 
