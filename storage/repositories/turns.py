@@ -144,7 +144,7 @@ class OfferFacts:
 
 @dataclass
 class TurnRows:
-    """What one turn starts from: the inbound message and its conversation (both locked), the
+    """What one turn starts from: the inbound message and its conversation (read, not locked), the
     conversation's seller, buyer and product, its last messages (oldest first, the inbound
     among them) and its offers (oldest first)."""
 
