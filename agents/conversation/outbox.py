@@ -128,6 +128,9 @@ async def deliver_notification(
             return None
         language, conversation, recipient = buyer.language, buyer_conversation, "buyer"
     body = render(notification.key, language, **notification.values)
+    if notification.key == "seller_says" and conversation.channel is Channel.MERCADOLIBRE:
+        # There the answer is posted under the seller's name: their words, with no "The seller:".
+        body = str(notification.values["text"])
     buttons = [[Button(render(label, language, **notification.values), data)
                 for label, data in row]
                for row in notification.buttons]

@@ -47,6 +47,11 @@ _FOLLOW_OK = frozenset(
     "puesto each cada per ea tomorrow manana tonight el la los las al del para ultima ultimo "
     "last mi my oferta offer tops venga go va actually instead though tho mejor entonces".split()
 )
+# "ponle 75 a la chaqueta", "set 40 to the lamp": the amount is for the thing named after it
+# (not "2 a la semana", "3 to the power").
+_FOR_THE_ITEM = re.compile(r" +(?:a|to|for|on|para) +(?:la|el|los|las|mi|my|the|esa|ese|esta|este|"
+                           r"this|that)\b(?! *(?:semana|mes|hora|dia|vez|week|month|hour|day|"
+                           r"power|time|end)\b)")
 # Words right before a bare number that make it a size, model, version, id or year.
 _MODEL_PREV = frozenset(
     "talla tallas size sizes numero num nº pie version v modelo model serie series gen "
@@ -156,7 +161,7 @@ def _is_not_money(original: str, folded: str, start: int, end: int, value: Decim
     if re.search(r"[(\[]\s*$", before) and re.match(r"\s*[)\]]", after):
         return True  # "(1)", "[2]": a list marker or a count, not money
     next_word = re.match(r" +([^\W\d_]+)", after)
-    if next_word and next_word.group(1) not in _FOLLOW_OK:
+    if next_word and next_word.group(1) not in _FOLLOW_OK and not _FOR_THE_ITEM.match(after):
         return True  # "2 mandos", "13 pro", "5 talla", "3 years"
     prev, prev_original = _word_before(original, folded, start)
     if prev in _MODEL_PREV or (prev in _TIME_PREV and value <= 24):

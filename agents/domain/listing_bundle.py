@@ -13,6 +13,7 @@ import re
 from itertools import pairwise
 
 from agents.domain.intents_amounts import amount_spans, fold
+from agents.domain.price_reading import floor_spans
 
 # What joins two priced items: "40€ y cuatro sillas", "80, and a lamp", "15; también un ...".
 _JOIN = re.compile(r"(?:\s*[,;+&/\n]|\.\s|\s+(?:y|e|and|plus|tambien|also|ademas|as well as)\b)"
@@ -40,6 +41,7 @@ def split_items(text: str) -> list[str]:
         return [text]
     lead = _LEAD.match(folded)
     lead_text = text[: lead.end()] if lead else ""
+    floors = {start for _, start, _, _ in floor_spans(text)}
     bounds: list[tuple[int, int]] = []  # (where an item's text ends, where the next begins)
     for (_, start, _), (_, next_start, _) in pairwise(spans):
         end = _amount_end(folded, start)
@@ -47,7 +49,7 @@ def split_items(text: str) -> list[str]:
         if not join or not _QUALIFIER.match(folded[end:join.start()]):
             return [text]
         item = folded[join.end():next_start]
-        if not _ITEM_WORD.search(item) or _SAME_ITEM.search(item):
+        if not _ITEM_WORD.search(item) or _SAME_ITEM.search(item) or next_start in floors:
             return [text]  # "40€ y 60€", "350€, mínimo 300", "150 or 130 if you collect"
         bounds.append((join.start(), join.end()))
     if not _ITEM_WORD.search(folded[len(lead_text): bounds[0][0]]):

@@ -15,7 +15,7 @@ from typing import Literal
 
 from agents.domain.categories import BrandMention, CategoryTree
 from agents.domain.price_reading import PAST_PRICE_WORDS, UNIT_WORDS, read_price
-from agents.domain.word_matching import fold, phrase_positions, word_tokens
+from agents.domain.word_matching import WordToken, fold, phrase_positions, word_tokens
 
 Condition = Literal["new", "used", "not_specified"]
 TITLE_MIN_LENGTH, TITLE_MAX_LENGTH = 10, 60
@@ -62,6 +62,9 @@ _LEAD_WORDS = frozenset(
 _TRAIL_WORDS = frozenset(
     "de del con y e o en por para a and with for in of or the muy very".split()
 )
+# "Desk lamp for sale", "Mesa en venta": the seller's selling words, never part of a title.
+_SALE_TAIL = frozenset({"for sale", "up for sale", "en venta", "a la venta", "se vende",
+                        "se venden", "to sell"})
 _MODEL_SUFFIXES = frozenset("pro max plus mini air ultra lite se fe neo slim digital".split())
 _LANGUAGE_MARKERS = {
     "es": frozenset(
@@ -104,6 +107,8 @@ def read_product_sentence(
     for start, end in sorted(price_spans + condition_spans, reverse=True):
         cut = cut[:start] + "," + " " * (end - start - 1) + cut[end:]  # keeps later spans valid
     title, details = _title_and_details(cut, attribute_spans, language)
+    if len(title) < TITLE_MIN_LENGTH:
+        title = _lengthened(title, details, tree.match(text).name(language), language)
     return ProductDraft(
         text=text, language=language, title=title, price=price,
         currency=currency, condition=condition, attributes=attributes,
@@ -223,8 +228,9 @@ def _title_and_details(
         if covered and base is not None:
             extras.append(segment)
         elif base is None and not covered:
-            while len(tokens) > 1 and tokens[-1].text in _TRAIL_WORDS:
-                tokens.pop()
+            while len(tokens) > 1 and (cut_words := 1 if tokens[-1].text in _TRAIL_WORDS
+                                       else _sale_words_at_end(tokens)):
+                del tokens[-cut_words:]
             base = piece[tokens[0].start:tokens[-1].end]
         elif base is None:
             extras.append(segment)  # attributes before the item: keep them for the title
@@ -235,6 +241,24 @@ def _title_and_details(
         if len(f"{title} {extra}".strip()) <= TITLE_MAX_LENGTH:
             title = f"{title} {extra}".strip()
     return _finish_title(title, language), details
+
+
+def _lengthened(title: str, details: list[str], category: str, language: str) -> str:
+    """A title under the minimum ("Desk lamp"), lengthened with the seller's other words
+    ("Kettle, comes with the box"), else with its category ("Desk lamp - Lighting"); the
+    selling words are only the last resort."""
+    for longer in (*(f"{title}, {d}" for d in details), f"{title} - {category}"):
+        if TITLE_MIN_LENGTH <= len(longer) <= TITLE_MAX_LENGTH:
+            return longer
+    return f"{title} {'for sale' if language == 'en' else 'en venta'}"
+
+
+def _sale_words_at_end(tokens: list[WordToken]) -> int:
+    """How many of the last words are selling words ("up for sale", "en venta"), if any."""
+    for size in (3, 2):
+        if len(tokens) > size and " ".join(t.text for t in tokens[-size:]) in _SALE_TAIL:
+            return size
+    return 0
 
 
 def _finish_title(title: str, language: str) -> str:
@@ -250,6 +274,4 @@ def _finish_title(title: str, language: str) -> str:
     first = title.split()[0]
     if first.islower():
         title = title[0].upper() + title[1:]
-    if len(title) < TITLE_MIN_LENGTH:
-        title = f"{title} {'for sale' if language == 'en' else 'en venta'}"
-    return title
+    return title  # a short one is lengthened from what else the seller wrote, not "for sale"

@@ -110,14 +110,17 @@ class MarketplaceQuestions:
                 outcomes.append(await self.handle(question, seller_id=seller_id))
         return outcomes
 
-    async def post_seller_reply(self, deliveries: Sequence[OutboundMessage], text: str) -> int:
-        """Post the seller's own words (not the relayed notice) as the question's answer."""
+    async def post_seller_reply(self, deliveries: Sequence[OutboundMessage],
+                                text: str | None = None) -> int:
+        """Post the seller's own words as the question's answer: `text`, or the stored reply
+        (a seller's answer stored for MercadoLibre is their words already)."""
         ids = [out.message_id for out in deliveries if out.channel is Channel.MERCADOLIBRE]
         if not ids:
             return 0
         posted = 0
         for pending in await self.desk.pending_answers(message_ids=ids):
-            posted += await self.desk.post(dataclasses.replace(pending, text=text))
+            posted += await self.desk.post(
+                pending if text is None else dataclasses.replace(pending, text=text))
         return posted
 
     async def _reconnect(self, seller_id: uuid.UUID) -> list[OutboundMessage]:

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from agents.domain.price_reading import read_floor
 from agents.domain.product_kinds import names_another_kind
 from agents.domain.product_matching import Candidate, best_matches
 from agents.llm.listing_writer import ListingWriter
@@ -115,7 +116,12 @@ async def create_product(ctx: TurnContext, writer: ListingWriter, text_: str,
             width=photo.width, height=photo.height, size_bytes=photo.size_bytes,
             format=photo.format, position=position,
         ))
-    return await listing_versions.generate_listing(ctx, writer, product)
+    result = await listing_versions.generate_listing(ctx, writer, product)
+    floor = read_floor(text_)  # "Vendo sofá 200€, mínimo 150": the seller said the floor
+    if floor is not None and product.price is not None and floor < product.price:
+        product.min_price = floor
+        result["listing"]["min_price"] = money(floor)
+    return result
 
 
 async def update_product(ctx: TurnContext, product: Product, *, price: object = None,

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery
 from bot import channel
 from bot.middlewares.actor import BUYER_CALLBACKS, SELLER_CALLBACKS
 from bot.routers.filters import DataStartsWith
+from bot.routers.marketplace import post_plain_answer
 from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
@@ -20,7 +21,9 @@ router = Router(name=__name__)
 async def pressed(query: CallbackQuery, bot: Bot, runtime: AppRuntime, role: str) -> None:
     await channel.acknowledge(query)  # a refusal does not stop the press being acted on
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await channel.answer(bot, runtime, chat_id, channel.event_from_callback(query, role))
+    result = await channel.answer(bot, runtime, chat_id, channel.event_from_callback(query, role))
+    if (query.data or "").startswith("answer:"):  # the seller chose which buyer: maybe on ML
+        await post_plain_answer(runtime, result)
 
 
 @router.callback_query()

@@ -108,10 +108,11 @@ class QuotesMercadoLibreQuestion(Filter):
         return {"about": about}
 
 
-async def post_plain_answer(runtime: AppRuntime, result: TurnResult, text: str) -> None:
-    """A seller's plain message that answered the one MercadoLibre question waiting (see
-    agents/conversation/seller_answers.py) is posted there in the seller's own words, as a quoted
-    one is."""
+async def post_plain_answer(runtime: AppRuntime, result: TurnResult,
+                            text: str | None = None) -> None:
+    """A seller's plain message that answered a MercadoLibre question (the one waiting, or the
+    one chosen by button: see agents/conversation/seller_answers.py) is posted there in the
+    seller's own words, as a quoted one is."""
     features = attached(runtime)
     if features is None or features.questions is None or result.duplicate:
         return

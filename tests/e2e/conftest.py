@@ -63,6 +63,8 @@ async def replies(state: LocalBotApi, chat_id: int, after: int, *, count: int = 
             messages = await state.bot_messages(chat_id, after)
             if len(messages) >= count:
                 return messages
+        elif messages:  # fewer than wanted: wait past them (waiting on them would not yield)
+            await state.wait_for_messages(chat_id, messages[-1]["message_id"], timeout=0.5)
         if loop.time() > deadline:
             raise AssertionError(f"chat {chat_id}: {len(messages)} bot message(s) after "
                                  f"{after}, wanted {count}: {[m['text'] for m in messages]}")

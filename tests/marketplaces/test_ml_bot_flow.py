@@ -66,10 +66,13 @@ async def bot_says(state: LocalBotApi, after: int, pattern: str, timeout: float 
     """The first bot message in Ana's chat after `after` whose text matches `pattern`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    checked = after
     while loop.time() < deadline:
-        for message in await state.wait_for_messages(ANA["id"], after, timeout=0.5):
+        # Past the messages already looked at: waiting on them again would not yield.
+        for message in await state.wait_for_messages(ANA["id"], checked, timeout=0.5):
             if re.search(pattern, message["text"]):
                 return message
+            checked = max(checked, message["message_id"])
     seen = [m["text"] for m in await state.bot_messages(ANA["id"], after)]
     raise AssertionError(f"no bot message matching {pattern!r} after {after}: {seen}")
 
@@ -208,3 +211,23 @@ async def test_connect_publish_and_answer_questions_through_the_running_bot(runn
         assert requests_to(mocked, "POST", ANSWERS)[2].kwargs["json"] == {
             "question_id": 803, "text": "Sí, la guardo, te la doy con la bici."}
         await bot_says(state, plain.message_id, "Comprador")
+
+        # Two questions waiting: a plain message asks which buyer it is for, and the chosen
+        # one is posted on MercadoLibre in her words (not as "El vendedor: …").
+        seen = (await state.bot_messages(ANA["id"]))[-1]["message_id"]
+        for number, text, buyer in ((804, "¿Hacen envíos a Córdoba?", 1200999997),
+                                    (805, "¿El cuadro tiene golpes?", 1200999996)):
+            mocked.get(f"{API}/questions/{number}?api_version=4",
+                       payload=question(number, text, buyer=buyer), repeat=True)
+            async with aiohttp.ClientSession() as http:
+                await http.post(f"{web}/webhooks/mercadolibre",
+                                json=notification(f"/questions/{number}"))
+            await bot_says(state, seen, text.split()[1])
+        mocked.post(ANSWERS, payload=answered(805))
+        plain = await state.push_text(ANA, "Ningún golpe, el cuadro está perfecto.")
+        which = await bot_says(state, plain.message_id, "comprador|Comprador")
+        choice = next(b for row in which["buttons"] for b in row if "golpes" in b["text"])
+        await state.push_callback(ANA, which["message_id"], choice["callback_data"])
+        await eventually(lambda: len(requests_to(mocked, "POST", ANSWERS)) == 4)
+        assert requests_to(mocked, "POST", ANSWERS)[3].kwargs["json"] == {
+            "question_id": 805, "text": "Ningún golpe, el cuadro está perfecto."}

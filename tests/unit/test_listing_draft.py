@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agents.domain.categories import CategoryTree
 from agents.domain.listing_description import compose_description
 from agents.domain.listing_draft import detect_language, read_product_sentence
-from agents.domain.price_reading import parse_amount
+from agents.domain.price_reading import parse_amount, read_floor
 from agents.domain.word_matching import fold
 
 TREE = CategoryTree.load()
@@ -36,7 +36,7 @@ SENTENCES = [
     ("Hola! Vendo mi Samsung Galaxy S21 negro 256GB, muy buen estado, precio 380",
      "Samsung Galaxy S21 negro 256GB", "380", "EUR", "used", "MLA1055"),
     ("Selling my road bike for 350",
-     "Road bike for sale", "350", "EUR", "not_specified", "MLA1293"),
+     "Road bike - Bicycles", "350", "EUR", "not_specified", "MLA1293"),
     ("Brand new sealed AirPods Pro, $180",
      "AirPods Pro", "180", "USD", "new", "MLA3697"),
     ("Vendo cochecito Bugaboo Fox 2020, 450 €",
@@ -62,7 +62,7 @@ SENTENCES = [
     ("Vendo libro de Harry Potter, 5€",
      "Libro de Harry Potter", "5", "EUR", "not_specified", "MLA3025"),
     ("Vendo iPhone 12 usado, 300 pesos",
-     "iPhone 12 en venta", "300", "ARS", "used", "MLA1055"),
+     "iPhone 12 - Celulares y Smartphones", "300", "ARS", "used", "MLA1055"),
     ("Lego Star Wars Millennium Falcon never used, €120",
      "Lego Star Wars Millennium Falcon", "120", "EUR", "new", "MLA1132"),
     ("Vendo taladro Makita, precio: 80",
@@ -152,7 +152,7 @@ def test_table_has_enough_sentences_in_both_languages() -> None:
 def test_price_formats(fragment: str, price: str, currency: str) -> None:
     draft = read_product_sentence(f"Vendo bici Trek, {fragment}, poco uso")
     assert (draft.price, draft.currency, draft.price_source) == (Decimal(price), currency, "given")
-    assert draft.title == "Bici Trek en venta"
+    assert draft.title == "Bici Trek - Bicicletas"  # short: its category, not "en venta"
 
 
 @pytest.mark.parametrize(
@@ -302,9 +302,9 @@ def test_description_versions_open_differently() -> None:
 
 def test_description_in_english_and_without_condition() -> None:
     draft = read_product_sentence("Vendo sofá IKEA, 120€")
-    assert draft.title == "Sofá IKEA en venta"  # under 10 characters: padded, not invented
+    assert draft.title == "Sofá IKEA - Sofás y Sillones"  # short: its category, not "en venta"
     description = compose_description(draft, TREE.match(draft.text), "en")
-    assert description.startswith("Sofá IKEA en venta.")
+    assert description.startswith("Sofá IKEA - Sofás y Sillones.")
     assert "Condition" not in description and "new" not in description.lower().split()
 
 
@@ -317,7 +317,8 @@ def test_description_never_claims_new_for_used() -> None:
 def test_description_language_of_the_seller_notes() -> None:
     draft = read_product_sentence("Selling my iPhone 13, like new, 650 euros")
     # Written in Spanish: the canonical words, not the seller's English phrase.
-    assert "iPhone 13 for sale, de segunda mano." in compose_description(draft, None, "es")
+    assert draft.title.startswith("iPhone 13 - ")
+    assert "de segunda mano." in compose_description(draft, None, "es")
 
 
 def _fold_words(text: str) -> set[str]:
@@ -335,3 +336,33 @@ def test_any_text_gives_a_valid_draft_and_description(text: str, language: str) 
     if draft.condition != "new":
         # Never invents a "new" claim the sentence did not make.
         assert not {"nuevo", "new"} & (_fold_words(description) - _fold_words(text))
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Desk lamp for sale, 15 pounds", "Desk lamp - Home, Furniture & Garden"),
+    ("Oak bookcase up for sale, five shelves, £45", "Oak bookcase"),
+    ("Tostadora en venta, 12 euros", "Tostadora - Pequeños Electrodomésticos"),
+    ("mesa de centro a la venta 40€", "Mesa de centro"),
+    ("Se vende mesita de noche blanca, 25€", "Mesita de noche blanca"),
+    ("Selling a kettle, 10, comes with the box", "Kettle, comes with the box"),
+])
+def test_selling_words_never_make_the_title(text: str, title: str) -> None:
+    assert read_product_sentence(text).title == title
+
+
+@pytest.mark.parametrize(("text", "price", "floor"), [
+    ("Vendo sofá de dos plazas 200€, mínimo 150", "200", "150"),
+    ("Selling my road bike, £300, won't take less than 250", "300", "250"),
+    ("vendo bici 300, minimo: 250 euros", "300", "250"),
+    ("I'm selling a coffee table for 70, lowest I'd go is 55", "70", "55"),
+    ("vendo mesa 70€, lo mínimo que acepto es 55", "70", "55"),
+    ("Vendo tele 300€, no acepto menos de 250", "300", "250"),
+    ("Vendo MacBook Air, 1,200", "1200", None),
+    ("vendo mesa 40€ y sillas 60€", "40", None),
+])
+def test_a_floor_in_the_sentence_is_not_its_price(text: str, price: str,
+                                                   floor: str | None) -> None:
+    draft = read_product_sentence(text)
+    assert draft.price == Decimal(price)
+    assert read_floor(text) == (Decimal(floor) if floor else None)
+    assert floor is None or floor not in draft.title

@@ -51,6 +51,9 @@ def _listing(outcome: ToolOutcome, turn: Turn) -> str:
     if listing.get("price") not in (None, ""):
         text += say("created_price", language,
                     price=money(listing["price"], listing.get("currency"), language))
+        if listing.get("min_price") not in (None, ""):
+            text += ", " + say("change_floor", language,
+                               price=money(listing["min_price"], listing.get("currency"), language))
     confidence = listing.get("confidence")
     if isinstance(confidence, (int, float)):
         text += say("confidence", language, percent=round(float(confidence) * 100))
