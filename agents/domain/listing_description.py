@@ -22,12 +22,13 @@ class NamedCategory(Protocol):
 
 def compose_description(
     draft: ProductDraft, category: NamedCategory | None, language: str | None = None, *,
-    variant: int = 0,
+    variant: int = 0, photos: bool = True,
 ) -> str:
     """A description in prose of the stated facts only (at least 50 characters), in `language`.
 
     The category is not repeated here (the listing shows it in its own field); `variant`
-    changes the opening, so versions read differently.
+    changes the opening, so versions read differently; with no `photos` it does not point to
+    them.
     """
     en = (language or draft.language) == "en"
     openings = _OPENINGS["en" if en else "es"]
@@ -41,12 +42,19 @@ def compose_description(
     if facts:
         sentences.append(_sentence(_listed(facts, en)))
     sentences.extend(_sentence(detail) for detail in draft.details if _says_something(detail))
-    sentences.append(
-        "Sold as shown in the photos." if en else "Se entrega tal cual se ve en las fotos."
-    )
-    if len(" ".join(sentences)) < DESCRIPTION_MIN_LENGTH:
-        sentences.append("Ask me anything about it." if en else "Pregúntame cualquier duda.")
+    if photos:
+        sentences.append(
+            "Sold as shown in the photos." if en else "Se entrega tal cual se ve en las fotos."
+        )
+    for filler in _FILLERS["en" if en else "es"]:  # a short one says how to go on
+        if len(" ".join(sentences)) >= DESCRIPTION_MIN_LENGTH:
+            break
+        sentences.append(filler)
     return " ".join(sentences)
+
+
+_FILLERS = {"es": ("Pregúntame cualquier duda.", "Escríbeme si te interesa."),
+            "en": ("Ask me anything about it.", "Message me if you are interested.")}
 
 
 _OPENINGS = {

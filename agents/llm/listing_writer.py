@@ -78,7 +78,8 @@ class RuleBasedListingWriter:
         match = self.categories.match(text)
         category = self.categories.get(match.category_id)
         lang = draft.language or language
-        description = compose_description(draft, category, lang, variant=variant)
+        description = compose_description(draft, category, lang, variant=variant,
+                                          photos=bool(photos))
         description += closing(lang, variant)
         return ProposedListing(
             title=draft.title, description=description, category_id=match.category_id,

@@ -11,6 +11,7 @@ import json
 
 from agents.llm.listing_writer import NO_TEXT, RuleBasedListingWriter
 from agents.llm.models.offline import OfflineChatModel
+from agents.turn_context import PhotoRef
 from integrations.gemini_local.wire import GeminiRequest, Reply, estimate_tokens, to_messages
 
 
@@ -34,7 +35,8 @@ class OfflineBrain:
 
     async def _listing(self, request: GeminiRequest) -> Reply:
         words = request.last_user_text()  # the writer's placeholder is not the seller's words
-        listing = await self.writer.write("" if words == NO_TEXT else words, [],
+        photos = [PhotoRef(storage_key="inline") for _ in request.images]  # as if stored
+        listing = await self.writer.write("" if words == NO_TEXT else words, photos,
                                           language=request.language())
         proposal = {"title": listing.title, "description": listing.description,
                     "category_id": listing.category_id or "MLA1953",
