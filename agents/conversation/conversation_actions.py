@@ -31,7 +31,7 @@ from agents.turn_context import Button, Notification, PhotoRef, TurnContext, mon
 from storage.models import Author, Buyer, ConversationStatus, Direction, MessageType, Product
 from storage.repositories import conversations as conversations_repo
 from storage.repositories import offers as offers_repo
-from storage.repositories.turns import OfferFacts, TurnRows
+from storage.repositories.turn_snapshot import OfferFacts, TurnRows
 
 if TYPE_CHECKING:
     from agents.llm.agent_factory import Agents
@@ -100,7 +100,7 @@ Direct = Callable[[], Awaitable[AgentOutput | None]]
 
 
 async def run_turn(service: TurnServices, rows: TurnRows) -> TurnResult:
-    """One turn on the snapshot `turns.read_turn` read (committed: nothing is locked).
+    """One turn on the snapshot `turn_snapshot.read_turn` read (committed: nothing is locked).
 
     A path that needs no model (a note, a safety path, a relay, a sale or takeover button)
     runs whole in the final transaction, with its reply. Otherwise the model runs with no

@@ -33,8 +33,9 @@ from storage.conversation_lock import ConversationLock, LockTimeout
 from storage.database import reading, retry_on_disconnect, single_statement, unit_of_work
 from storage.models import Channel, Message
 from storage.repositories import conversations as conversations_repo
-from storage.repositories import turns
-from storage.repositories.turns import AlreadyAnswered, StaleTurn, TurnRows
+from storage.repositories import turn_snapshot
+from storage.repositories.turn_snapshot import TurnRows
+from storage.repositories.turns import AlreadyAnswered, StaleTurn
 from storage.turn_lease import LeaseLock
 
 # Sender and InboundEvent are the service's vocabulary: importable from here too.
@@ -153,7 +154,7 @@ class ConversationService:
         """The turn's snapshot: one statement, so no transaction is opened and nothing stays
         locked."""
         async with reading(self.session_factory) as session:
-            rows = await turns.read_turn(session, inbound_id,
+            rows = await turn_snapshot.read_turn(session, inbound_id,
                                          history=self.settings.llm.history_window + 1)
         assert rows is not None
         return rows

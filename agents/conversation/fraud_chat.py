@@ -29,7 +29,7 @@ from storage.models import (
     ProductStatus,
 )
 from storage.repositories import conversations as conversations_repo
-from storage.repositories.turns import OfferFacts
+from storage.repositories.turn_snapshot import OfferFacts
 
 _DEAL_STATUSES = (ProductStatus.RESERVED, ProductStatus.SOLD)
 RECORDED_KEPT = 20  # signal kinds a chat keeps on record (the oldest drop out first)

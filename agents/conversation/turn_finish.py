@@ -28,7 +28,7 @@ from agents.turn_context import TurnContext
 from storage.models import ConversationKind, ConversationState, Seller
 from storage.repositories import offers as offers_repo
 from storage.repositories import turns
-from storage.repositories.turns import OfferFacts, TurnRows
+from storage.repositories.turn_snapshot import OfferFacts, TurnRows
 
 log = structlog.get_logger(__name__)
 _DIGIT = re.compile(r"\d")

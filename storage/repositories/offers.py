@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Offer, OfferParty, OfferStatus
 
 if TYPE_CHECKING:
-    from storage.repositories.turns import OfferFacts
+    from storage.repositories.turn_snapshot import OfferFacts
 
 # Read on buyer turns: built once (see storage/repositories/turns.py).
 _FIGURES = (select(Offer.amount, Offer.made_by, Offer.status)
@@ -75,7 +75,7 @@ def figures_of(offers: Sequence[OfferFacts]) -> OfferFigures:
 
 
 def standing_counter_in(offers: Sequence[OfferFacts]) -> OfferFacts | None:
-    """`standing_counter` among offers already read, oldest first (`turns.read_turn`)."""
+    """`standing_counter` among offers already read, oldest first (`turn_snapshot.read_turn`)."""
     return next((offer for offer in reversed(offers) if offer.made_by is OfferParty.BOT
                  and offer.status is OfferStatus.PENDING), None)
 
