@@ -75,8 +75,9 @@ REACTIVATE = _rx(
     r"activo))\b")
 PAUSE = _rx(r"\b(?:pausa\w*|pause\w*|oculta\w*|hide|desactiva\w*|deactivate|quita\w* de la venta|"
             r"take (?:it )?(?:down|offline)|unlist|retira\w*|quita\w* (?:el |mi )?anuncio)\b")
-PUBLISH = _rx(r"\b(?:publica\w*|publish\w*|post it|list it|put it (?:up|online|live)|go live|"
-              r"ponlo a la venta|ponlo en venta|subelo)\b")
+PUBLISH = _rx(r"\b(?:publica\w*|publish\w*|post it|list it|put it (?:up|online|live|on sale|"
+              r"up for sale)|make it live|go live|pon(?:lo|la) a la venta|pon(?:lo|la) en venta|"
+              r"sacal[oa] a la venta|subel[oa])\b")
 LIST_PRODUCTS = _rx(
     r"\b(?:mis (?:productos|anuncios|articulos|cosas|ventas)|(?:que|cuales) (?:productos|"
     r"anuncios|cosas) tengo|my (?:products|listings|items|ads|"

@@ -9,6 +9,7 @@ from typing import Any
 
 from agents.domain.intents import PHOTOS_MARKER
 from agents.domain.listing_bundle import bundle_currency, split_items
+from agents.domain.product_matching import HAGGLE_WORDS
 from agents.llm.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,
@@ -79,7 +80,8 @@ def _buyer_step(turn: Turn) -> Step:
         return Step(say("help_buyer", language))
     if "product_title" not in context and intent in _ASKS_OR_OFFERS:
         # No product chat (a newcomer with no link): what they ask or offer for is a search.
-        query = named_product(turn.human_text.split("?")[0])
+        words = (named_product(turn.human_text.split("?")[0]) or "").split()
+        query = " ".join(w for w in words if w not in HAGGLE_WORDS)
         limit = parsed.fields.get("max_price") if intent == "search" else None
         if query and turn.can("search_products"):
             return _call(turn, "search_products", query=query,

@@ -97,7 +97,9 @@ def _updated(outcome: ToolOutcome, turn: Turn) -> str:
 
 def _published(outcome: ToolOutcome, turn: Turn) -> str:
     marketplace = outcome.result.get("marketplace") or outcome.args.get("marketplace", "catalog")
-    return say("published", turn.language, marketplace=word(str(marketplace), turn.language))
+    text = say("published", turn.language, marketplace=word(str(marketplace), turn.language))
+    link = outcome.result.get("permalink")
+    return text + say("published_link", turn.language, link=link) if link else text
 
 
 def _products(outcome: ToolOutcome, turn: Turn) -> str:

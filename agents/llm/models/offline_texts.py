@@ -170,6 +170,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "change_condition": ("estado {condition}", "condition {condition}"),
     "published": ("¡Publicado en {marketplace}! Ya está a la venta.",
                   "Published on {marketplace}! It's on sale now."),
+    "published_link": (" Compártelo con este enlace: {link}", " Share it with this link: {link}"),
     "products_none": ("Todavía no tienes productos.", "You don't have any products yet."),
     "products_list": ("Tus productos:", "Your products:"),
     "sold_at": ("vendido por {price}", "sold for {price}"),
