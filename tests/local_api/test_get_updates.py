@@ -143,3 +143,12 @@ async def test_reset_keeps_update_ids_growing(api: tuple[BotApiClient, LocalBotA
     assert second.update_id > first.update_id  # a polling Dispatcher's offset stays valid
     assert second.message_id == 1  # but the chat starts over
     assert [u["message"]["text"] for u in updates] == ["después"]
+
+
+def test_a_restarted_server_never_reuses_an_earlier_runs_callback_query_ids() -> None:
+    """The bot's inbox keeps a press's callback query id as its dedupe key in PostgreSQL, which
+    outlives the local server: ids reused after a restart were dropped as already seen."""
+    base = (int(time.time()) - 1_700_000_000) * 1000  # as the entry point sets it
+    earlier, later = LocalBotApi(id_base=base), LocalBotApi(id_base=base + 1000)
+    pressed_before = {earlier.new_callback_query_id() for _ in range(5)}
+    assert later.new_callback_query_id() not in pressed_before

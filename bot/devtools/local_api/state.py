@@ -198,7 +198,9 @@ class LocalBotApi:
 
     def new_callback_query_id(self) -> str:
         self._callback_counter += 1
-        return str(4_000_000_000_000_000_000 + self._callback_counter)
+        # Above an earlier run's too: the bot's inbox keeps a pressed button's id as its dedupe
+        # key, so a restarted local server reusing ids had its first presses dropped as seen.
+        return str(4_000_000_000_000_000_000 + self._id_base + self._callback_counter)
 
     # request log -----------------------------------------------------------------------
 
