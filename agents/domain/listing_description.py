@@ -22,13 +22,13 @@ class NamedCategory(Protocol):
 
 def compose_description(
     draft: ProductDraft, category: NamedCategory | None, language: str | None = None, *,
-    variant: int = 0, photos: bool = True,
+    variant: int = 0, photos: bool = True, closing: str = "",
 ) -> str:
     """A description in prose of the stated facts only (at least 50 characters), in `language`.
 
     The category is not repeated here (the listing shows it in its own field); `variant`
     changes the opening, so versions read differently; with no `photos` it does not point to
-    them.
+    them; `closing` (the version's last line) comes before any filler, so none repeats it.
     """
     en = (language or draft.language) == "en"
     openings = _OPENINGS["en" if en else "es"]
@@ -46,6 +46,8 @@ def compose_description(
         sentences.append(
             "Sold as shown in the photos." if en else "Se entrega tal cual se ve en las fotos."
         )
+    if closing.strip():
+        sentences.append(closing.strip())
     for filler in _FILLERS["en" if en else "es"]:  # a short one says how to go on
         if len(" ".join(sentences)) >= DESCRIPTION_MIN_LENGTH:
             break

@@ -9,6 +9,7 @@ price (agents/domain/listing_description.py states those facts and nothing else)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -157,7 +158,7 @@ def _read_attributes(
     mentions = tree.brand_mentions(text)
     if mentions:
         attributes["BRAND"] = mentions[0].brand
-        model = _read_model(text, mentions[0], tree)
+        model = _read_model(text, mentions[0], tree, free)
         if model:
             attributes["MODEL"] = model
     for m in _MEMORY.finditer(text):
@@ -179,13 +180,16 @@ def _read_attributes(
     return attributes, spans
 
 
-def _read_model(text: str, mention: BrandMention, tree: CategoryTree) -> str | None:
+def _read_model(text: str, mention: BrandMention, tree: CategoryTree,
+                free: Callable[[int, int], bool]) -> str | None:
+    """The model words after the brand ("Trek Marlin 5"); never the price ("Orbea 120€")."""
     parts = [] if mention.trigger == mention.brand else [mention.trigger]
     other_brands = {m.start: m for m in tree.brand_mentions(text) if m.brand != mention.brand}
     following = [t for t in word_tokens(text) if t.start >= mention.end]
     end = mention.end
     for index, token in enumerate(following):
-        if text[end:token.start].strip(" -") or token.start in other_brands or len(parts) >= 5:
+        if text[end:token.start].strip(" -") or token.start in other_brands or len(parts) >= 5 \
+                or not free(token.start, token.end):
             break
         written = text[token.start:token.end]
         has_digit = any(ch.isdigit() for ch in written)

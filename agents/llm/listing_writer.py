@@ -79,8 +79,7 @@ class RuleBasedListingWriter:
         category = self.categories.get(match.category_id)
         lang = draft.language or language
         description = compose_description(draft, category, lang, variant=variant,
-                                          photos=bool(photos))
-        description += closing(lang, variant)
+                                          photos=bool(photos), closing=closing(lang, variant))
         return ProposedListing(
             title=draft.title, description=description, category_id=match.category_id,
             category_name=match.name(lang), category_strength=match.strength,

@@ -366,3 +366,27 @@ def test_a_floor_in_the_sentence_is_not_its_price(text: str, price: str,
     assert draft.price == Decimal(price)
     assert read_floor(text) == (Decimal(floor) if floor else None)
     assert floor is None or floor not in draft.title
+
+
+@pytest.mark.parametrize(("text", "model"), [
+    ("vendo bici de paseo Orbea 120€", None),
+    ("vendo guitarra Yamaha 120 €", None),
+    ("Selling a Sony £80, like new", None),
+    ("Vendo bici Trek Marlin 5, 350€", "Marlin 5"),
+])
+def test_the_price_after_a_brand_is_not_its_model(text: str, model: str | None) -> None:
+    assert read_product_sentence(text).attributes.get("MODEL") == model
+
+
+@pytest.mark.parametrize("closing", ["Pregúntame lo que necesites.", "Escríbeme si te interesa."])
+def test_a_versions_closing_line_is_not_followed_by_a_filler(closing: str) -> None:
+    draft = read_product_sentence("vendo bici infantil de 16 pulgadas")
+    description = compose_description(draft, None, "es", photos=False, closing=" " + closing)
+    assert description.endswith(closing) and len(description) >= 50
+    assert "Pregúntame cualquier duda" not in description
+
+
+def test_with_no_photo_the_description_does_not_point_to_photos() -> None:
+    draft = read_product_sentence("Selling a cast iron casserole dish, 25 pounds")
+    assert "photos" not in compose_description(draft, None, "en", photos=False)
+    assert "photos" in compose_description(draft, None, "en", photos=True)
