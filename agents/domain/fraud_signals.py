@@ -77,6 +77,9 @@ _NOT_A_PHONE_NUMBER = (
     r"(?! (?:de|del) (?:la |tu |su |el )?(?:tarjeta|cuenta|pedido|seguimiento|serie|referencia|"
     r"envio))"
 )
+# "card number", "tracking number": another number (or another signal), in English word order.
+_OTHER_NUMBER_BEFORE = "".join(f"(?<!{word} )" for word in (
+    "card", "account", "tracking", "order", "serial", "reference", "routing", "booking"))
 _ADVANCE = r"por adelantado|adelantado|anticipado|in advance|upfront|up front|beforehand"
 
 _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
@@ -120,7 +123,7 @@ _PATTERNS: dict[FraudKind, re.Pattern[str]] = {
         r"\b(?:llamame|call me|text me|escribeme al|my number is|mi numero es|"
         r"mi (?:telefono|movil) es|agregame|add me on)\b",
         rf"\b(?:pasame|dame|give me|send me|share)\b{_GAP}\b(?:numero|telefono|movil|"
-        rf"number|phone)\b{_NOT_A_PHONE_NUMBER}",
+        rf"{_OTHER_NUMBER_BEFORE}number|phone)\b{_NOT_A_PHONE_NUMBER}",
         # A phone number itself: 9 to 12 digits, maybe grouped by spaces or dashes.
         r"(?<![\d.,])(?:\+\d{1,3}[\s-]?)?(?:\d[\s-]?){8,11}\d(?![\d.,])",
     ),

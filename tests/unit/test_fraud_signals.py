@@ -211,3 +211,16 @@ def test_safe_decline_keeps_everything_on_the_platform(language: str) -> None:
 def test_safe_decline_rejects_unknown_language() -> None:
     with pytest.raises(ValueError, match="language"):
         safe_decline_text("fr")
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("I can pay now, just send me your card number and the code on the back",
+     {FraudKind.CARD_DETAILS}),
+    ("send me the tracking number when it ships", set()),
+    ("could you give me your order number?", set()),
+    ("send me your number and we talk", {FraudKind.ASKS_PHONE}),
+])
+def test_a_card_or_tracking_number_is_not_a_phone_request(text: str,
+                                                         kinds: set[FraudKind]) -> None:
+    """The seller was told a card-number scammer "wants to go on by phone or WhatsApp"."""
+    assert {signal.kind for signal in detect_fraud_signals(text)} == kinds
