@@ -117,6 +117,12 @@ class Harness:
 
     @contextlib.asynccontextmanager
     async def running(self, process: BotProcess) -> AsyncIterator[BotProcess]:
+        """A scenario's own bot, alone on the server: a shared one still polling would get
+        Telegram's 409 Conflict from the second poller (or from this one's webhook); it is
+        started again when next asked for."""
+        for shared in (self._polling, self._webhook):
+            if shared is not None and shared is not process and shared.running:
+                await shared.stop()
         await self.started(process)
         try:
             yield process
