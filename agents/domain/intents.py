@@ -176,10 +176,34 @@ def _is_product_sentence(text: _Text) -> bool:
     return bool(text.amounts) and len(words) >= 3
 
 
+# What may follow a greeting and still be one: "hola, ¿qué tal?", "hi there, how are you?".
+_PLEASANTRY = re.compile(
+    r"\b(?:(?:como|que) (?:estas|esta|tal|va|andas)\w*(?: todo)?|how are (?:you|u|things)|"
+    r"how'?s it going|how do you do|buen[oa]s(?: dias| tardes| noches)?|good (?:morning|"
+    r"afternoon|evening|day)|there|everyone|all|a todos|amig[oa]s?|guys|folks|hola+|hi+|hey+|"
+    r"hello+)\b")
+
+
+def _is_greeting(text: _Text) -> bool:
+    """A greeting and nothing else ("hola!", "hi Ana, how are you?"); "hola! ¿tiene funda?"
+    asks something, and is read as what it asks."""
+    said = GREETING.search(text.folded)
+    if not said:
+        return False
+    rest = _PLEASANTRY.sub(" ", text.folded[said.end():])
+    words = re.findall(r"[^\W\d_]+", rest)
+    return not words if "?" in rest else len(words) <= 1
+
+
+# "I have a question about the bike for sale", "me interesa la mesa en venta": about one on sale.
+_ABOUT_ONE_ON_SALE = re.compile(r"\b(?:question|pregunta|duda|doubt|interested|interesa\w*)\b")
+
+
 def _is_offered(text: _Text) -> bool:
     """"Kallax shelf for sale, 50€": on sale, and not a question (checked after the commands:
     "ponlo a la venta" publishes)."""
-    asks = "?" in text.original or SEARCH.search(text.folded) or GREETING.search(text.folded)
+    asks = "?" in text.original or SEARCH.search(text.folded) or GREETING.search(text.folded) \
+        or _ABOUT_ONE_ON_SALE.search(text.folded)
     return bool(SELL_WEAK.search(text.folded)) and not asks
 
 
@@ -205,7 +229,7 @@ BUYER_RULES: tuple[Rule, ...] = (
     ("decline", _has(DECLINE_WEAK)),
     ("acknowledge", _has(ACKNOWLEDGE)),
     ("thanks", _has(THANKS)),
-    ("greeting", _has(GREETING)),
+    ("greeting", _is_greeting),
 )
 # Sellers: a photo caption or a clear "I'm selling X" is a product; explicit commands come
 # before prices; a sentence with an amount and a few words but no selling verb ("la bici son
@@ -237,7 +261,7 @@ SELLER_RULES: tuple[Rule, ...] = (
     ("set_price", lambda text: bool(text.amounts)),
     ("acknowledge", _has(ACKNOWLEDGE)),
     ("thanks", _has(THANKS)),
-    ("greeting", _has(GREETING)),
+    ("greeting", _is_greeting),
 )
 SELLER_ONLY_INTENTS = frozenset(
     "sell revert hand_back take_over show_conversation edit_title edit_description regenerate "

@@ -16,8 +16,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 SELL = _rx(r"\b(?:vendo|vendemos|se vende|selling|i'?m selling|i want to sell|quiero "
            r"vender|want to sell|nuevo producto|new product|new listing|nuevo anuncio|sell my|"
            r"sell a|sell an|sell this|(?:i'?d|i would) like to sell|me gustaria vender|"
-           r"(?:he|i) (?:got|have) (?:a|an|this) \w+ (?:to sell|for sale)|pongo a la venta|"
-           r"pongo en venta|(?:put|putting) (?:up )?for sale)\b")
+           r"(?<!you )(?<!u )(?:got|have|tengo) (?:a|an|this|my|some|un|una|unos|unas|mi|mis)\b"
+           r"(?! (?:question|pregunta|doubt|duda)\b)(?: [\w'-]+){1,5} "
+           r"(?:to sell|for sale|para vender|que vender)|"
+           r"(?:looking|need|trying|have|going) to sell|get rid of|deshacerme de|me deshago de|"
+           r"pongo a la venta|pongo en venta|(?:put|putting) (?:up )?for sale)\b")
 # "Kallax shelf for sale, 50€" offers one; "any shelves for sale?" asks (a buyer's search).
 SELL_WEAK = _rx(r"\b(?:for sale|en venta|a la venta)\b")
 SHOW_LISTING = _rx(

@@ -86,6 +86,8 @@ def test_role_is_guessed_from_seller_only_commands() -> None:
     "hi, any shelves for sale under 70?", "te doy 150 por la canon", "anyone selling a bike?",
     "¿alguien vende una bici de niño?", "asdf qwerty 123 zzz", "lorem ipsum dolor sit amet 99",
     "<script>alert(1)</script> 50€ barato", "precio 20 por 3 cosas raras", "Kallax 4x4, 60€",
+    "I have a question about the bike for sale", "do you have a bike for sale?",
+    "me interesa la mesa en venta",
 ])
 def test_a_newcomer_who_asks_offers_or_types_anything_is_a_buyer(text: str) -> None:
     assert guess_role(text) == "buyer"
@@ -94,6 +96,8 @@ def test_a_newcomer_who_asks_offers_or_types_anything_is_a_buyer(text: str) -> N
 @pytest.mark.parametrize("text", [
     "Vendo bici Trek talla M, 350€", "I'm selling my old Kindle for 60",
     "Kallax shelf for sale, 50€", "pongo a la venta mi sofá por 200",
+    "hey, got an old Kindle Paperwhite to sell, 40 quid ono", "looking to sell my PS4, 90",
+    "tengo una bici de montaña para vender, 200€", "me deshago de mi microondas, 20€",
 ])
 def test_a_newcomer_with_a_clear_selling_sentence_is_a_seller(text: str) -> None:
     assert guess_role(text) == "seller"
@@ -122,3 +126,13 @@ def test_a_price_question_says_what_it_asks(text: str, kind: str | None) -> None
                                   "¿está cerrado el cajón?"])
 def test_firm_about_the_thing_is_no_price_question(text: str) -> None:
     assert read_message(text, role="buyer").intent != "price_question"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("hola! tiene funda?", "question_other"), ("hi! does it come with a case?", "question_other"),
+    ("hola tiene funda", "question_other"), ("Hello, is it still available?", "availability"),
+    ("hola", "greeting"), ("hola ana", "greeting"), ("hola, ¿qué tal?", "greeting"),
+    ("hi there, how are you?", "greeting"), ("buenas tardes", "greeting"),
+])
+def test_a_greeting_with_a_question_is_read_as_the_question(text: str, intent: str) -> None:
+    assert read_message(text, role="buyer").intent == intent
