@@ -56,7 +56,10 @@ async def fuzz(h: Harness, short: bool) -> Outcome:
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             pending.add(asyncio.create_task(deliver(session, body)))
         await asyncio.gather(*pending)
-    await settle(h.state, persons, within=60.0, quiet=2.0)
+    # The question is whether every answerable body is answered once, not how fast: after the
+    # other scenarios, 10,000 bodies left a backlog (throttled, queued) that 60 s did not drain
+    # (221 and 282 unanswered then) and a longer wait did (all 789, the scenario done in 154 s).
+    await settle(h.state, persons, within=60.0 if short else 300.0, quiet=2.0)
 
     outcome = Outcome("fuzz").add_answers(count(h.state, persons))
     outcome.sent = sum(sum(by_status.values()) for by_status in statuses.values())
