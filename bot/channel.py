@@ -39,7 +39,7 @@ from bot.metrics import note_send_failed, note_sent
 from storage.models import Channel, MessageType
 
 if TYPE_CHECKING:
-    from bot.runtime import AppRuntime
+    from bot.app_runtime import AppRuntime
 
 log = structlog.get_logger(__name__)
 

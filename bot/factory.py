@@ -13,6 +13,7 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 
+from bot.app_runtime import AppRuntime
 from bot.fsm_storage import DataOnlyRedisStorage
 from bot.i18n import create_i18n
 from bot.middlewares.actor import ActorMiddleware
@@ -22,7 +23,6 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.update_context import UpdateContextMiddleware
 from bot.routers import all_routers
 from bot.routers.errors import router as errors_router
-from bot.runtime import AppRuntime
 
 # A token the local Bot API server accepts; Telegram's format, no meaning outside this machine.
 LOCAL_TOKEN = "1000000001:local-marketbot-token-0123456789abcdef"

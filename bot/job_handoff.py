@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 if TYPE_CHECKING:
-    from bot.runtime import AppRuntime
+    from bot.app_runtime import AppRuntime
 
 log = structlog.get_logger(__name__)
 

@@ -40,7 +40,7 @@ from storage.repositories import inbox as inbox_repo
 if TYPE_CHECKING:
     from procrastinate.jobs import Job
 
-    from bot.runtime import AppRuntime
+    from bot.app_runtime import AppRuntime
 
 log = structlog.get_logger(__name__)
 

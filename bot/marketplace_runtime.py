@@ -21,7 +21,7 @@ from agents.jobs.deps import JobDeps
 from agents.jobs.job_notices import notify_seller
 from agents.jobs.marketplace_jobs import sync_publications
 from agents.jobs.marketplace_questions import MarketplaceQuestions
-from bot.runtime import AppRuntime
+from bot.app_runtime import AppRuntime
 from bot.web_server import WebSetup
 from integrations.marketplaces import (
     MarketplaceServices,

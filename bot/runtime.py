@@ -1,20 +1,20 @@
-"""Everything a running bot shares, built once from settings: engine, Redis, agents, service."""
+"""Building what a running bot shares (`AppRuntime`, bot/app_runtime.py) from settings: engine,
+Redis, agents, service, job queue."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import redis.asyncio as aioredis
 from langchain_core.language_models import BaseChatModel
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from agents.conversation.conversation_service import ConversationService, utc_now
 from agents.llm.agent_factory import Agents, build_agents
 from agents.llm.listing_writer import GeminiListingWriter, ListingWriter, RuleBasedListingWriter
 from agents.llm.model_factory import create_chat_model
+from bot.app_runtime import AppRuntime
 from bot.job_queue import JobQueue
 from bot.job_tasks import register_tasks
 from config.settings import Settings
@@ -25,27 +25,6 @@ from storage.rate_limiter import RateLimiter
 from storage.redis_client import create_redis
 from storage.redis_keys import KeySpace
 from storage.sample_images import DEFAULT_MEDIA_ROOT
-
-
-@dataclass
-class AppRuntime:
-    settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
-    redis: aioredis.Redis
-    keys: KeySpace
-    agents: Agents
-    service: ConversationService
-    limiter: RateLimiter
-    clock: Callable[[], datetime]
-    media_dir: Path
-    jobs: JobQueue | None = None  # the job queue (procrastinate), on the same database
-
-    async def close(self) -> None:
-        if self.jobs is not None:
-            await self.jobs.close()
-        await self.redis.aclose()
-        await self.engine.dispose()
 
 
 def build_agent_set(settings: Settings, model: BaseChatModel | None = None,

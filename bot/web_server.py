@@ -18,8 +18,8 @@ from aiogram import Bot, Dispatcher
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.app_runtime import AppRuntime
 from bot.metrics import CONTENT_TYPE, BotMetrics
-from bot.runtime import AppRuntime
 
 log = structlog.get_logger(__name__)
 

@@ -26,9 +26,9 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from redis.exceptions import RedisError
 
 from agents.domain.intents import guess_role
+from bot.app_runtime import AppRuntime
 from bot.i18n import pick_language
 from bot.middlewares.update_context import PREFETCHED_FSM_DATA, REDIS_DOWN
-from bot.runtime import AppRuntime
 from storage.database import reading
 from storage.redis_client import UNAVAILABLE_ERRORS
 from storage.repositories import actors as actors_repo

@@ -32,7 +32,7 @@ from storage.pg_text import clean_json
 from storage.repositories import inbox as inbox_repo
 
 if TYPE_CHECKING:
-    from bot.runtime import AppRuntime
+    from bot.app_runtime import AppRuntime
 
 log = structlog.get_logger(__name__)
 

@@ -24,8 +24,8 @@ from redis.exceptions import RedisError
 from agents.conversation.outbox import store_notice
 from agents.conversation.turn_finish import TurnResult
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.job_handoff import defer_answer
-from bot.runtime import AppRuntime
 from storage.redis_client import UNAVAILABLE_ERRORS
 
 log = structlog.get_logger(__name__)

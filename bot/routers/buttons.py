@@ -9,10 +9,10 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.middlewares.actor import BUYER_CALLBACKS, SELLER_CALLBACKS
 from bot.routers.filters import DataStartsWith
 from bot.routers.marketplace import post_plain_answer
-from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 

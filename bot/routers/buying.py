@@ -9,9 +9,9 @@ from aiogram.types import Message
 
 from agents.texts import text as render
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.middlewares.actor import SELLER_COMMANDS
 from bot.routers.filters import HasContent, RoleFilter
-from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 

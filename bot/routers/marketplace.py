@@ -16,9 +16,9 @@ from aiogram.types import CallbackQuery, Message
 from agents.conversation.conversation_service import TurnResult
 from agents.jobs.job_notices import notice
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.marketplace_runtime import attached
 from bot.routers.filters import DataStartsWith, IsQuotedText, RoleFilter
-from bot.runtime import AppRuntime
 from integrations.marketplace import MarketplaceError
 from storage.database import unit_of_work
 from storage.models import Channel, Conversation

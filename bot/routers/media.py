@@ -6,8 +6,8 @@ from aiogram import Bot, Router
 from aiogram.types import Message
 
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.routers.filters import HasContent
-from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 

@@ -9,9 +9,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.routers.filters import HasContent, IsQuotedText, RoleFilter
 from bot.routers.marketplace import post_plain_answer
-from bot.runtime import AppRuntime
 
 router = Router(name=__name__)
 router.message.filter(RoleFilter("seller"))

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.conversation.buyer_facts import OPEN_PRODUCT
 from agents.turn_context import Button
 from bot import channel
+from bot.app_runtime import AppRuntime
 from bot.middlewares.actor import forget_profile
 from bot.middlewares.database import UnitOfWorkMiddleware
 from bot.routers.filters import DataIn, DataStartsWith
-from bot.runtime import AppRuntime
 from storage.repositories import actors as actors_repo
 
 router = Router(name=__name__)

@@ -20,12 +20,12 @@ import structlog
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from bot.app_runtime import AppRuntime
 from bot.job_queue import JobQueue
 from bot.metrics import BotMetrics
 from bot.runners.intake import UpdateIntake
 from bot.runners.polling import POLLING_TIMEOUT_SECONDS, run_polling
 from bot.runners.webhook import run_webhook
-from bot.runtime import AppRuntime
 from bot.web_server import WebSetup, create_web_app, start_web_app
 
 log = structlog.get_logger(__name__)

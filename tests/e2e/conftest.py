@@ -23,10 +23,11 @@ import pytest
 from aiogram import Bot
 from PIL import Image
 
+from bot.app_runtime import AppRuntime
 from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot
 from bot.runners import RunningBot, run_bot
-from bot.runtime import AppRuntime, build_runtime
+from bot.runtime import build_runtime
 from config.settings import Settings
 from storage.models import Condition, Product, ProductStatus, Seller
 

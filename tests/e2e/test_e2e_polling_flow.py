@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.runtime import AppRuntime
+from bot.app_runtime import AppRuntime
 from storage.models import Offer, OfferParty, OfferStatus, Product, ProductStatus
 from tests.e2e.conftest import BUYER, SELLER, button, jpeg, replies
 

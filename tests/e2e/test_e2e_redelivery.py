@@ -12,7 +12,7 @@ import copy
 
 from sqlalchemy import delete, func, select
 
-from bot.runtime import AppRuntime
+from bot.app_runtime import AppRuntime
 from storage.models import Direction, InboxUpdate, Message
 from tests.e2e.conftest import BUYER, published_product, replies
 

@@ -19,8 +19,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
+from bot.app_runtime import AppRuntime
 from bot.runners.webhook import webhook_path, webhook_problem, webhook_secret
-from bot.runtime import AppRuntime
 from bot.web_server import create_web_app, start_web_app
 from config.settings import Settings
 from storage.models import InboxUpdate, Message

@@ -22,11 +22,12 @@ from aiogram.types import Update
 from aioresponses import aioresponses
 from sqlalchemy import select
 
+from bot.app_runtime import AppRuntime
 from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.factory import LOCAL_TOKEN, create_bot
 from bot.marketplace_runtime import marketplace_features
 from bot.runners import RunningBot, run_bot
-from bot.runtime import AppRuntime, build_runtime
+from bot.runtime import build_runtime
 from integrations.marketplaces import MarketplaceRegistry, install_registry
 from storage.models import Condition, Product, ProductStatus, Seller
 from tests.marketplaces.ml_api import (

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright
 
+from bot.app_runtime import AppRuntime
 from bot.devtools.local_api import LocalBotApi, start_local_api
 from bot.entrypoint import local_api_loaders
 from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
-from bot.runtime import AppRuntime, build_runtime
+from bot.runtime import build_runtime
 from config.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.app_runtime import AppRuntime
 from bot.devtools.replay.environment import ReplayEnvironment
 from bot.devtools.replay.export import ExportError, export_conversation, transcript_yaml
 from bot.devtools.replay.runner import replay_file
 from bot.devtools.replay.scene import Scene
-from bot.runtime import AppRuntime
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT / "tests" / "conversations"

@@ -20,6 +20,7 @@ from aiogram.types import Message
 from sqlalchemy.engine import make_url
 
 from agents.fixtures import load_fixtures
+from bot.app_runtime import AppRuntime
 from bot.devtools.bench.probes import (
     CountingOfflineModel,
     DatabaseCounter,
@@ -30,7 +31,7 @@ from bot.devtools.local_api import start_local_api
 from bot.entrypoint import migrate
 from bot.factory import LOCAL_TOKEN, create_bot, create_dispatcher
 from bot.garbage_collection import settle_after_startup
-from bot.runtime import AppRuntime, build_runtime
+from bot.runtime import build_runtime
 from config.settings import Settings
 from storage.database import unit_of_work
 from storage.embedded import EmbeddedServices

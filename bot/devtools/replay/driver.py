@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from agents.conversation.conversation_service import TurnResult
 from agents.jobs.scheduled import run_due_jobs
+from bot.app_runtime import AppRuntime
 from bot.channel import deliver
 from bot.devtools.local_api import LocalBotApi, PushResult
 from bot.devtools.replay.clock import ReplayClock
 from bot.devtools.replay.environment import ReplayEnvironment
 from bot.devtools.replay.images import photo_bytes
 from bot.devtools.replay.transcript import Turn
-from bot.runtime import AppRuntime
 from storage.models import Direction, Message
 
 

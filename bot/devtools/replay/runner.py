@@ -21,6 +21,7 @@ import structlog
 from agents.fixtures import load_fixtures
 from agents.llm.models.offline import OfflineChatModel
 from agents.llm.models.scripted import ScriptedChatModel
+from bot.app_runtime import AppRuntime
 from bot.devtools.replay.clock import ReplayClock
 from bot.devtools.replay.delivery import check_delivery
 from bot.devtools.replay.driver import ActorInfo, TurnDriver
@@ -32,7 +33,7 @@ from bot.devtools.replay.report import Failure, FileReport, Report
 from bot.devtools.replay.scene import Scene
 from bot.devtools.replay.transcript import Transcript, TranscriptError
 from bot.factory import create_dispatcher
-from bot.runtime import AppRuntime, build_runtime
+from bot.runtime import build_runtime
 from config.settings import Settings
 from storage.database import unit_of_work
 
