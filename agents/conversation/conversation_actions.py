@@ -19,7 +19,7 @@ from agents.conversation.buyer_facts import availability, buyer_context
 from agents.conversation.seller_context import seller_context
 from agents.conversation.turn_finish import TurnResult, finish
 from agents.domain.fraud_signals import detect_fraud_signals
-from agents.domain.intents_language import detect_language
+from agents.domain.intents_language import reply_language
 from agents.domain.negotiation_replies import format_money
 from agents.llm.agent_turn import AgentOutput, charge, run_agent
 from agents.llm.conversation_memory import inbound_content, rolling_summary, window_messages
@@ -61,10 +61,8 @@ def build_context(service: TurnServices, rows: TurnRows) -> TurnContext:
     entities = inbound.entities or {}
     photos = [PhotoRef(**p) for p in entities.get("photos", [])]
     language = getattr(speaker, "language", "es") or "es"
-    if role == "buyer" and inbound.text:
-        # The buyer is answered in the language they wrote in, buttons too (a Spanish phone
-        # writing English gets "Accept 335 €", not "Aceptar"); the setting breaks ties.
-        language = detect_language(inbound.text, language)
+    if role == "buyer":
+        language = reply_language(inbound.text, language)
     return TurnContext(settings=service.settings, clock=service.clock,
                        role=role, language=language,
                        conversation=conversation,

@@ -51,3 +51,12 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if spanish != english:
         return "es" if spanish > english else "en"
     return hint if hint in ("es", "en") else "es"
+
+
+def reply_language(text: str | None, setting: str) -> str:
+    """The language to answer a buyer in: the one they wrote in, buttons too (a Spanish phone
+    writing English gets "Accept 335 €"); their setting breaks ties and answers a command,
+    which says nothing of it ("/start pQ9go…": a random payload may spell "go")."""
+    if not text or text.startswith("/"):
+        return setting
+    return detect_language(text, setting)

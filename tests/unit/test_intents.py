@@ -10,7 +10,7 @@ import pytest
 
 from agents.domain.intents import fold, guess_role, read_message
 from agents.domain.intents_amounts import find_amounts
-from agents.domain.intents_language import detect_language
+from agents.domain.intents_language import detect_language, reply_language
 
 SENTENCES = Path(__file__).resolve().parent.parent / "data" / "offline_sentences.jsonl"
 
@@ -136,3 +136,14 @@ def test_firm_about_the_thing_is_no_price_question(text: str) -> None:
 ])
 def test_a_greeting_with_a_question_is_read_as_the_question(text: str, intent: str) -> None:
     assert read_message(text, role="buyer").intent == intent
+
+
+@pytest.mark.parametrize(("text", "setting", "language"), [
+    ("would you take 250 for it?", "es", "en"), ("¿me lo dejas en 180?", "en", "es"),
+    ("ok", "es", "es"), ("ok", "en", "en"), (None, "es", "es"),
+    # a deep link's random payload can spell English marker words: a command keeps the setting
+    ("/start pQ9go7so2me", "es", "es"), ("/start pQ9go7so2me", "en", "en"),
+])
+def test_a_buyer_is_answered_in_the_language_they_write(text: str | None, setting: str,
+                                                       language: str) -> None:
+    assert reply_language(text, setting) == language
