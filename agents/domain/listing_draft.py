@@ -108,6 +108,7 @@ def read_product_sentence(
     for start, end in sorted(price_spans + condition_spans, reverse=True):
         cut = cut[:start] + "," + " " * (end - start - 1) + cut[end:]  # keeps later spans valid
     title, details = _title_and_details(cut, attribute_spans, language)
+    title = _brand_casing(title, attributes)
     if len(title) < TITLE_MIN_LENGTH:
         title = _lengthened(title, details, tree.match(text).name(language), language)
     return ProductDraft(
@@ -255,6 +256,21 @@ def _lengthened(title: str, details: list[str], category: str, language: str) ->
         if TITLE_MIN_LENGTH <= len(longer) <= TITLE_MAX_LENGTH:
             return longer
     return f"{title} {'for sale' if language == 'en' else 'en venta'}"
+
+
+# A word whose casing is its name: "iPhone", "MacBook", "LEGO", "128GB" (not "Camera"); the
+# model words ("Air", "Pro", "Mini") are capitalised too.
+_NAME_CASED = re.compile(r"\w*[a-z][A-Z]\w*|[A-Z0-9]*[A-Z][A-Z0-9]+")
+
+
+def _brand_casing(title: str, attributes: dict[str, str]) -> str:
+    """The title with the brand's and model's own casing: "iphone 12 128gb" is "iPhone 12
+    128GB"."""
+    for key in ("BRAND", "MODEL", "STORAGE", "RAM"):
+        for word in str(attributes.get(key, "")).split():
+            if _NAME_CASED.fullmatch(word) or word.lower() in _MODEL_SUFFIXES:
+                title = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", word, title)
+    return title
 
 
 def _sale_words_at_end(tokens: list[WordToken]) -> int:

@@ -26,7 +26,9 @@ _PRICE = re.compile(
     re.IGNORECASE,
 )
 # A number alone between commas ("Vendo MacBook Air, 1,200") is read as a price, as a last resort.
-_BARE_PRICE = re.compile(rf"(?:^|(?<=[,;:]))\s*(?P<amount>{_AMOUNT})\s*(?=[,;!?]|\.(?:\s|$)|$)")
+# So is one ending a sentence of its own: "iphone 12 azul, con caja. 380".
+_BARE_PRICE = re.compile(rf"(?:^|(?<=[,;:])|(?<=[.!?] ))\s*(?P<amount>{_AMOUNT})\s*"
+                         r"(?=[,;!?]|\.(?:\s|$)|$)")
 _CURRENCIES = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "$": "USD", "us$": "USD", "u$s": "USD", "usd": "USD", "dolares": "USD", "dollar": "USD",

@@ -130,7 +130,10 @@ async def update_product(ctx: TurnContext, product: Product, *, price: object = 
                          currency: str | None = None) -> dict[str, Any]:
     new_price = _amount("price", price) if price is not None else product.price
     new_floor = _amount("min_price", min_price) if min_price is not None else product.min_price
-    if new_floor is not None and (new_price is None or new_floor > new_price):
+    if new_floor is not None and new_price is None:
+        raise SellingError("floor_without_price",
+                           "The product has no price yet: ask for the price first.")
+    if new_floor is not None and new_price is not None and new_floor > new_price:
         raise SellingError("floor_above_price",
                            "The minimum price cannot be above the asking price.")
     if title is not None:

@@ -64,7 +64,7 @@ SENTENCES = [
     ("Vendo iPhone 12 usado, 300 pesos",
      "iPhone 12 - Celulares y Smartphones", "300", "ARS", "used", "MLA1055"),
     ("Lego Star Wars Millennium Falcon never used, €120",
-     "Lego Star Wars Millennium Falcon", "120", "EUR", "new", "MLA1132"),
+     "LEGO Star Wars Millennium Falcon", "120", "EUR", "new", "MLA1132"),
     ("Vendo taladro Makita, precio: 80",
      "Taladro Makita", "80", "EUR", "not_specified", "MLA407134"),
     ("Pagué 500€, lo vendo por 300€, bici Orbea",
@@ -390,3 +390,12 @@ def test_with_no_photo_the_description_does_not_point_to_photos() -> None:
     draft = read_product_sentence("Selling a cast iron casserole dish, 25 pounds")
     assert "photos" not in compose_description(draft, None, "en", photos=False)
     assert "photos" in compose_description(draft, None, "en", photos=True)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("iphone 12 128gb azul, bateria al 86%, con caja. 380", "iPhone 12 128GB azul"),
+    ("vendo ipad air 64gb 200€", "iPad Air 64GB"),
+    ("Selling my Canon EOS 250D camera, 420€", "Canon EOS 250D camera"),
+])
+def test_a_title_spells_the_brand_and_model_as_they_are_spelled(text: str, title: str) -> None:
+    assert read_product_sentence(text).title == title

@@ -213,6 +213,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                          "Sorry, I didn't get that amount. What figure do you mean?"),
     "error_no_conversation": ("Lo siento, no encuentro esa conversación.",
                               "Sorry, I can't find that conversation."),
+    "error_floor_without_price": ("Primero dime el precio de venta; el mínimo tiene que quedar "
+                                  "por debajo.",
+                                  "Tell me the asking price first; the minimum has to be below "
+                                  "it."),
     "error_floor_above_price": ("Lo siento, el precio mínimo no puede ser mayor que el precio.",
                                 "Sorry, the minimum price can't be above the asking price."),
     "error_bad_title": ("Lo siento, el título debe tener entre 10 y 60 caracteres.",
