@@ -40,13 +40,6 @@ COMMAND_WORDS = frozenset(fold(
     "condition estado used usado usada nuevo nueva like revert restore restaura recupera undo "
     "deshaz switch previous anterior first second third primera segunda tercera versions "
     "versiones back go vuelta").split())
-# A buyer's haggling words: "is the price firm?", "ok 300 final offer" name no product.
-HAGGLE_WORDS = frozenset(fold(
-    "firm fijo fija negociable negotiable final offer oferta ofertas ultima ultimo last deal "
-    "trato doy give giving te me tomarias take would could accept acepto aceptas rebaja "
-    "discount descuento best mejor cheaper barato barata cash efectivo pay pago pagar "
-    "howabout about what's whats cuanto cuanta how much lowest minimo how fine alright okay "
-    "venga vamos dale").split())
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,14 @@ FILLER_WORDS = COMMAND_WORDS | frozenset(fold(
     "buen buena menos hasta maximo pase pasen supere cuesta cueste cuesten euros eur libras "
     "buenas holi que cosa cosas algo mucho poco segunda mano").split())
 
+# A buyer's haggling words: "is the price firm?", "ok 300 final offer" name no product.
+HAGGLE_WORDS = frozenset(fold(
+    "firm fijo fija negociable negotiable final offer oferta ofertas ultima ultimo last deal "
+    "trato doy give giving te me tomarias take would could accept acepto aceptas rebaja "
+    "discount descuento best mejor cheaper barato barata cash efectivo pay pago pagar "
+    "howabout about what's whats cuanto cuanta how much lowest minimo how fine alright okay "
+    "venga vamos dale").split())
+
 
 @dataclass(frozen=True)
 class Listed:

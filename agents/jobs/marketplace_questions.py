@@ -12,7 +12,6 @@ inbound message: the service answers it once, so MercadoLibre gets one answer.
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,17 +109,15 @@ class MarketplaceQuestions:
                 outcomes.append(await self.handle(question, seller_id=seller_id))
         return outcomes
 
-    async def post_seller_reply(self, deliveries: Sequence[OutboundMessage],
-                                text: str | None = None) -> int:
-        """Post the seller's own words as the question's answer: `text`, or the stored reply
-        (a seller's answer stored for MercadoLibre is their words already)."""
+    async def post_seller_reply(self, deliveries: Sequence[OutboundMessage]) -> int:
+        """Post the seller's reply among `deliveries` as the question's answer: stored for
+        MercadoLibre, it is the seller's own words (agents/conversation/outbox.py)."""
         ids = [out.message_id for out in deliveries if out.channel is Channel.MERCADOLIBRE]
         if not ids:
             return 0
         posted = 0
         for pending in await self.desk.pending_answers(message_ids=ids):
-            posted += await self.desk.post(
-                pending if text is None else dataclasses.replace(pending, text=text))
+            posted += await self.desk.post(pending)
         return posted
 
     async def _reconnect(self, seller_id: uuid.UUID) -> list[OutboundMessage]:

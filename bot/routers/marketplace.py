@@ -108,16 +108,15 @@ class QuotesMercadoLibreQuestion(Filter):
         return {"about": about}
 
 
-async def post_plain_answer(runtime: AppRuntime, result: TurnResult,
-                            text: str | None = None) -> None:
-    """A seller's plain message that answered a MercadoLibre question (the one waiting, or the
-    one chosen by button: see agents/conversation/seller_answers.py) is posted there in the
-    seller's own words, as a quoted one is."""
+async def post_plain_answer(runtime: AppRuntime, result: TurnResult) -> None:
+    """A seller's message that answered a MercadoLibre question (quoted, the one waiting, or
+    the one chosen by button: see agents/conversation/seller_answers.py) is posted there in the
+    seller's own words."""
     features = attached(runtime)
     if features is None or features.questions is None or result.duplicate:
         return
     if any(out.channel is Channel.MERCADOLIBRE for out in result.deliveries):
-        await features.questions.post_seller_reply(result.deliveries, text)
+        await features.questions.post_seller_reply(result.deliveries)
 
 
 @router.message(IsQuotedText(), RoleFilter("seller"), QuotesMercadoLibreQuestion())
@@ -125,6 +124,4 @@ async def answer_question(message: Message, bot: Bot, runtime: AppRuntime, about
     """Relayed like any quoted reply, then posted on MercadoLibre in the seller's own words."""
     result = await channel.answer(bot, runtime, message.chat.id, channel.event_from_message(
         message, "seller", relay_to=about))
-    features = attached(runtime)
-    if features is not None and features.questions is not None and not result.duplicate:
-        await features.questions.post_seller_reply(result.deliveries, message.text or "")
+    await post_plain_answer(runtime, result)

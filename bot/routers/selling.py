@@ -78,4 +78,4 @@ async def quoted_reply(message: Message, bot: Bot, runtime: AppRuntime) -> None:
 async def seller_text(message: Message, bot: Bot, runtime: AppRuntime) -> None:
     result = await channel.answer(bot, runtime, message.chat.id,
                                   channel.event_from_message(message, "seller"))
-    await post_plain_answer(runtime, result, message.text or "")
+    await post_plain_answer(runtime, result)

@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.domain.intents import PHOTOS_MARKER
 from agents.domain.listing_bundle import bundle_currency, split_items
-from agents.domain.product_matching import HAGGLE_WORDS
+from agents.domain.search_matching import HAGGLE_WORDS
 from agents.llm.models.offline_questions import (
     QUESTION_INTENTS,
     answer_from_facts,
