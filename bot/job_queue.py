@@ -22,15 +22,20 @@ from collections.abc import Callable
 from typing import Any
 
 import procrastinate
+import psycopg
 import structlog
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import make_url
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
+
+from storage.database import is_disconnect
 
 log = structlog.get_logger(__name__)
 
 JOB_SCHEMA = "procrastinate"  # alembic/versions/*_0007_inbox_and_job_queue.py
 WORKER_CONCURRENCY = 4  # jobs one process runs at once: recovery's bounded parallelism
 POOL_SIZE = WORKER_CONCURRENCY + 2
+LISTEN_RETRY_MAX_WAIT = 5.0  # seconds between attempts to listen again while PostgreSQL is down
 
 def libpq_conninfo(database_url: str) -> str:
     """Our `postgresql+asyncpg://` URL as libpq (psycopg) takes it."""
@@ -38,12 +43,38 @@ def libpq_conninfo(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def _listener_lost(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.OperationalError) or is_disconnect(exc)
+
+
+def _listening_again(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome else None
+    log.warning("jobs.listener_reconnecting", attempt=state.attempt_number,
+                error=type(failure).__name__, reason=str(failure)[:200])
+
+
+class _Connector(procrastinate.PsycopgConnector):
+    """Procrastinate's connector, whose listener outlives a PostgreSQL restart.
+
+    Its own listener reconnects when a live connection drops, but raises when it cannot connect
+    again at once (the server still starting), and procrastinate then stops the whole worker.
+    Here it waits and listens again; jobs keep being fetched by polling meanwhile."""
+
+    async def listen_notify(self, on_notification: Any, channels: Any) -> None:
+        async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_listener_lost), before_sleep=_listening_again,
+                wait=wait_exponential(multiplier=0.2, max=LISTEN_RETRY_MAX_WAIT)):
+            with attempt:
+                await super().listen_notify(on_notification=on_notification,
+                                            channels=channels)
+
+
 class JobQueue:
     """Defer jobs and run a worker; one per runtime."""
 
     def __init__(self, database_url: str, register: Callable[[procrastinate.App], None]
                  ) -> None:
-        connector = procrastinate.PsycopgConnector(
+        connector = _Connector(
             conninfo=libpq_conninfo(database_url), min_size=1, max_size=POOL_SIZE,
             kwargs={"options": f"-c search_path={JOB_SCHEMA}"})
         self.app = procrastinate.App(connector=connector)

@@ -26,7 +26,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot import placed_signal
 from bot.job_handoff import defer_update
-from storage.database import retry_on_disconnect, single_statement
+from storage.database import is_disconnect, retry_on_disconnect, single_statement
 from storage.models import Channel
 from storage.pg_text import clean_json
 from storage.repositories import inbox as inbox_repo
@@ -127,8 +127,12 @@ class InboxMiddleware(BaseMiddleware):
     async def _hand_off(self, inbox_id: uuid.UUID, chat_id: int, exc: Exception) -> None:
         """A stored update whose handling failed: retried by the job queue (or, if even that
         cannot be reached now, by the periodic sweep)."""
-        log.error("update.failed_will_retry", inbox_id=str(inbox_id),
-                  error=type(exc).__name__, exc_info=exc)
+        if is_disconnect(exc):  # the database blinked: expected, and retried below
+            log.warning("update.failed_will_retry", inbox_id=str(inbox_id),
+                        error=type(exc).__name__, reason=str(exc)[:200])
+        else:
+            log.error("update.failed_will_retry", inbox_id=str(inbox_id),
+                      error=type(exc).__name__, exc_info=exc)
 
         try:
             # The usual cause is the database going away: wait for it (about a minute) rather

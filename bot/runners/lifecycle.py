@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ log = structlog.get_logger(__name__)
 
 DRAIN_SECONDS = 20.0
 WORKER_RESTART_SECONDS = 1.0
+WORKER_STEADY_SECONDS = 60.0  # a worker that ran this long before stopping had been working
+WORKER_QUICK_STOPS_ALARM = 5  # this many quick stops in a row are logged as an error
 
 
 @dataclass
@@ -97,12 +100,21 @@ async def _keep_working(jobs: JobQueue, context: dict[str, object]) -> None:
     """Run the queue's worker until cancelled; if it stops (the database went away under it),
     start it again. Procrastinate's worker also returns without raising when its listener
     fails, so a return is a stop like an exception."""
+    quick_stops = 0
     while True:
+        started = time.monotonic()
         try:
             await jobs.run_worker(context)
-            log.error("jobs.worker_stopped")
+            failure: Exception | None = None
         except Exception as exc:
-            log.error("jobs.worker_died", error=repr(exc))
+            failure = exc
+        # One stop (the database blinked) is recovered by the restart; a worker that keeps
+        # stopping as soon as it starts is an operator's problem.
+        quick_stops = quick_stops + 1 if time.monotonic() - started < WORKER_STEADY_SECONDS \
+            else 1
+        report = log.error if quick_stops >= WORKER_QUICK_STOPS_ALARM else log.warning
+        report("jobs.worker_restarting", stops_in_a_row=quick_stops,
+               error=repr(failure) if failure else None)
         await asyncio.sleep(WORKER_RESTART_SECONDS)
 
 

